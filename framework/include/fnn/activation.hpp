@@ -1,0 +1,25 @@
+#pragma once
+#include "fnn/export.hpp"
+#include "fnn/matrix.hpp"
+
+namespace fnn {
+
+/// An activation function a = φ(z), applied to a batch (one sample per row). Implementations are
+/// element-wise or row-wise (softmax); they are stateless, so one object serves many threads.
+///
+/// Plugin authors implement both functions; `fnn gradcheck` and the test suite compare
+/// `backward` with finite differences of `forward`.
+class FNN_API Activation {
+ public:
+  virtual ~Activation();
+
+  /// a = φ(z). `a` has the shape of `z` and never aliases it.
+  virtual void forward(ConstMatrixView z, MatrixView a) const = 0;
+
+  /// dz = ∂L/∂z given da = ∂L/∂a, with z and a = φ(z) from the forward pass (use whichever gives
+  /// the cheaper derivative: sigmoid uses a). All four have the same shape.
+  virtual void backward(ConstMatrixView z, ConstMatrixView a, ConstMatrixView da,
+                        MatrixView dz) const = 0;
+};
+
+}  // namespace fnn

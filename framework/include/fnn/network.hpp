@@ -1,0 +1,73 @@
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "fnn/export.hpp"
+#include "fnn/initializer.hpp"
+#include "fnn/layer.hpp"
+#include "fnn/loss.hpp"
+#include "fnn/matrix.hpp"
+#include "fnn/network_spec.hpp"
+#include "fnn/random.hpp"
+#include "fnn/workspace.hpp"
+
+namespace fnn {
+
+class Registry;
+
+/// A sequential network built from a NetworkSpec. It owns one flat parameter vector; each layer
+/// sees its slice. Parameters start at zero: call `initialize` (the Trainer does not).
+class FNN_API Network {
+ public:
+  /// Makes every layer through the registry and chains their widths. Throws SpecError (or
+  /// PluginError for an unknown name) naming the layer by position and name.
+  Network(const Registry& registry, NetworkSpec spec);
+  Network(Network&&) noexcept;
+  Network& operator=(Network&&) noexcept;
+  ~Network();
+
+  const NetworkSpec& spec() const noexcept { return spec_; }
+  std::size_t input_size() const noexcept { return spec_.inputs; }
+  std::size_t output_size() const noexcept;
+  std::size_t layer_count() const noexcept { return layers_.size(); }
+  const Layer& layer(std::size_t index) const { return *layers_.at(index); }
+
+  /// All parameters, layer after layer (each layer's own order, e.g. dense: weights then bias).
+  std::span<float> parameters() noexcept { return parameters_; }
+  std::span<const float> parameters() const noexcept { return parameters_; }
+  /// The range of `parameters()` that belongs to layer `index`.
+  std::span<float> layer_parameters(std::size_t index);
+
+  /// Fresh parameters: every layer's `reset_parameters`, in order, from one generator.
+  void initialize(const Initializer& init, Rng& rng);
+
+  /// Outputs for a batch of inputs (rows × input_size).
+  Matrix predict(ConstMatrixView inputs) const;
+  /// The same into caller-owned memory, through a workspace of at least inputs.rows() capacity.
+  void predict(ConstMatrixView inputs, MatrixView outputs, Workspace& workspace) const;
+
+  /// The batch-mean loss of `inputs` against `targets`, and its gradient with respect to every
+  /// parameter (batch mean, written to `gradient`, parameter_count() floats).
+  double loss_and_gradient(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
+                           std::span<float> gradient) const;
+
+  /// The training hot path, for one chunk of a batch: forward, loss, backward. Returns the loss
+  /// summed over the chunk's rows and writes the parameter gradient of that sum times
+  /// `gradient_scale` (1 / batch size gives the chunk's share of the batch mean).
+  double backpropagate(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
+                       float gradient_scale, std::span<float> gradient,
+                       Workspace& workspace) const;
+
+ private:
+  friend class Workspace;
+  ConstMatrixView forward(ConstMatrixView inputs, Workspace& workspace) const;
+
+  NetworkSpec spec_;
+  std::vector<std::shared_ptr<Layer>> layers_;
+  std::vector<std::size_t> offsets_;  ///< offsets_[i]: start of layer i in parameters_; back(): total
+  std::vector<float> parameters_;
+};
+
+}  // namespace fnn

@@ -1,0 +1,61 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "fnn/export.hpp"
+#include "fnn/loss.hpp"
+#include "fnn/matrix.hpp"
+#include "fnn/network.hpp"
+#include "fnn/optimizer.hpp"
+
+namespace fnn {
+
+/// How a Trainer runs.
+struct TrainingOptions {
+  std::size_t batch_size = 32;   ///< samples per optimizer step (the last batch may be smaller)
+  std::size_t epochs = 10;       ///< passes over the data made by `fit`
+  std::uint64_t seed = 1;        ///< seeds the shuffle; same seed, same run
+  bool shuffle = true;           ///< reshuffle the samples before every epoch
+  /// Samples per parallel task. A batch is cut into chunks of this size and the chunk gradients
+  /// are added in chunk order, so results depend on it but never on the thread count.
+  std::size_t chunk_size = 32;
+  std::size_t threads = 0;  ///< worker threads for the chunks; 0 = one per core
+};
+
+/// What one epoch did.
+struct EpochReport {
+  std::size_t epoch = 0;      ///< 1-based
+  double train_loss = 0.0;    ///< mean loss over the epoch's samples, before each step
+  double seconds = 0.0;
+};
+
+/// Mini-batch training of a Network: shuffle, cut into batches, compute each batch's mean
+/// gradient in parallel chunks (TBB), sum the chunk gradients in a fixed order, then one
+/// optimizer step. All per-batch memory is allocated once, at construction.
+class FNN_API Trainer {
+ public:
+  /// The trainer keeps references to all three; they must outlive it.
+  Trainer(Network& network, const Loss& loss, Optimizer& optimizer, TrainingOptions options);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  /// One pass over (inputs, targets). Throws TrainingError when their widths or row counts do
+  /// not fit the network, or when the loss stops being finite.
+  EpochReport train_epoch(ConstMatrixView inputs, ConstMatrixView targets);
+
+  /// `options.epochs` epochs; after each, `on_epoch` (if given) sees the report and may return
+  /// false to stop early. Returns the last report.
+  EpochReport fit(ConstMatrixView inputs, ConstMatrixView targets,
+                  const std::function<bool(const EpochReport&)>& on_epoch = {});
+
+  std::size_t epochs_done() const noexcept;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace fnn

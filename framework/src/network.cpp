@@ -1,0 +1,170 @@
+#include "fnn/network.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "activation_layer.hpp"
+#include "fnn/error.hpp"
+#include "fnn/registry.hpp"
+#include "nearest_name.hpp"
+
+namespace fnn {
+
+namespace {
+
+// A spec entry names a layer ("dense") or an activation ("sigmoid"), which becomes a layer.
+std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spec) {
+  if (registry.contains(Kind::layer, spec.name)) {
+    return registry.make_layer(spec.name, spec.options);
+  }
+  if (registry.contains(Kind::activation, spec.name)) {
+    return std::make_shared<detail::ActivationLayer>(
+        registry.make_activation(spec.name, spec.options));
+  }
+  const std::vector<std::string> layers = registry.names(Kind::layer);
+  const std::vector<std::string> activations = registry.names(Kind::activation);
+  std::vector<std::string> known = layers;
+  known.insert(known.end(), activations.begin(), activations.end());
+  std::string message = "no layer or activation is called '" + spec.name + "'";
+  const std::string nearest = detail::nearest_name(spec.name, known);
+  if (!nearest.empty()) message += "; did you mean '" + nearest + "'?";
+  message += " Layers: " + (layers.empty() ? "none" : detail::join(layers)) +
+             "; activations: " + (activations.empty() ? "none" : detail::join(activations)) +
+             " (a missing name may mean a plugin was not found: see `fnn plugins`)";
+  throw PluginError(message);
+}
+
+// The first `rows` rows of a workspace buffer, as a dense rows × cols block.
+MatrixView block(Matrix& buffer, std::size_t rows, std::size_t cols) {
+  return {buffer.data(), rows, cols};
+}
+
+}  // namespace
+
+Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(spec)) {
+  if (spec_.inputs == 0) throw SpecError("the network's input width is 0: give it the number of "
+                                         "input features");
+  if (spec_.layers.empty()) throw SpecError("the network has no layers");
+  std::size_t width = spec_.inputs;
+  offsets_.push_back(0);
+  for (std::size_t i = 0; i < spec_.layers.size(); ++i) {
+    const LayerSpec& layer_spec = spec_.layers[i];
+    const std::string where = "layer " + std::to_string(i + 1) + " (" + layer_spec.name + ")";
+    try {
+      std::shared_ptr<Layer> layer = make_layer(registry, layer_spec);
+      width = layer->setup(width);
+      offsets_.push_back(offsets_.back() + layer->parameter_count());
+      layers_.push_back(std::move(layer));
+    } catch (const PluginError& error) {
+      throw PluginError(where + ": " + error.what());
+    } catch (const Error& error) {
+      throw SpecError(where + ": " + error.what());
+    }
+  }
+  parameters_.assign(offsets_.back(), 0.0F);
+  for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->bind(layer_parameters(i));
+}
+
+Network::Network(Network&&) noexcept = default;
+Network& Network::operator=(Network&&) noexcept = default;
+Network::~Network() = default;
+
+std::size_t Network::output_size() const noexcept { return layers_.back()->output_size(); }
+
+std::span<float> Network::layer_parameters(std::size_t index) {
+  return std::span<float>(parameters_).subspan(offsets_.at(index),
+                                               offsets_.at(index + 1) - offsets_[index]);
+}
+
+void Network::initialize(const Initializer& init, Rng& rng) {
+  for (const auto& layer : layers_) layer->reset_parameters(init, rng);
+}
+
+ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace) const {
+  if (inputs.cols() != input_size()) {
+    throw TrainingError("the network takes " + std::to_string(input_size()) +
+                        " inputs per sample, the data has " + std::to_string(inputs.cols()));
+  }
+  if (inputs.rows() > workspace.capacity()) {
+    throw TrainingError("a batch of " + std::to_string(inputs.rows()) +
+                        " rows does not fit a workspace made for " +
+                        std::to_string(workspace.capacity()));
+  }
+  ConstMatrixView current = inputs;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const MatrixView output = workspace.outputs_[i].view().row_block(0, inputs.rows());
+    layers_[i]->forward(current, output);
+    current = output;
+  }
+  return current;
+}
+
+void Network::predict(ConstMatrixView inputs, MatrixView outputs, Workspace& workspace) const {
+  const ConstMatrixView result = forward(inputs, workspace);
+  for (std::size_t r = 0; r < result.rows(); ++r) {
+    std::copy_n(result.row(r).data(), result.cols(), outputs.row(r).data());
+  }
+}
+
+Matrix Network::predict(ConstMatrixView inputs) const {
+  constexpr std::size_t block_rows = 1024;  // bounds the workspace for large inputs
+  Matrix outputs(inputs.rows(), output_size());
+  Workspace workspace(*this, std::min(block_rows, std::max<std::size_t>(inputs.rows(), 1)));
+  for (std::size_t first = 0; first < inputs.rows(); first += block_rows) {
+    const std::size_t count = std::min(block_rows, inputs.rows() - first);
+    predict(inputs.row_block(first, count), outputs.view().row_block(first, count), workspace);
+  }
+  return outputs;
+}
+
+double Network::loss_and_gradient(ConstMatrixView inputs, ConstMatrixView targets,
+                                  const Loss& loss, std::span<float> gradient) const {
+  Workspace workspace(*this, inputs.rows());
+  const double rows = static_cast<double>(std::max<std::size_t>(inputs.rows(), 1));
+  return backpropagate(inputs, targets, loss, static_cast<float>(1.0 / rows), gradient,
+                       workspace) /
+         rows;
+}
+
+double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
+                              float gradient_scale, std::span<float> gradient,
+                              Workspace& workspace) const {
+  const std::size_t rows = inputs.rows();
+  if (targets.rows() != rows || targets.cols() != output_size()) {
+    throw TrainingError("the network has " + std::to_string(output_size()) +
+                        " outputs, the targets are " + std::to_string(targets.rows()) + " × " +
+                        std::to_string(targets.cols()) + " for " + std::to_string(rows) +
+                        " samples");
+  }
+  if (gradient.size() != parameters_.size()) {
+    throw TrainingError("the gradient buffer holds " + std::to_string(gradient.size()) +
+                        " floats, the network has " + std::to_string(parameters_.size()) +
+                        " parameters");
+  }
+  const ConstMatrixView prediction = forward(inputs, workspace);
+  const double loss_sum = loss.sum(prediction, targets);
+
+  MatrixView upstream = block(workspace.gradient_a_, rows, output_size());
+  loss.gradient(prediction, targets, upstream);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (float& value : upstream.row(r)) value *= gradient_scale;
+  }
+
+  // Two buffers take turns: the layer reads ∂L/∂output from one and writes ∂L/∂input to the other.
+  Matrix* free_buffer = &workspace.gradient_b_;
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    const Layer& layer = *layers_[i];
+    const ConstMatrixView input =
+        i == 0 ? inputs : ConstMatrixView(workspace.outputs_[i - 1].view().row_block(0, rows));
+    layer.gradient(input, upstream, gradient.subspan(offsets_[i], offsets_[i + 1] - offsets_[i]));
+    if (i == 0) break;  // nothing upstream of the first layer needs ∂L/∂input
+    const MatrixView downstream = block(*free_buffer, rows, layer.input_size());
+    layer.backward(input, workspace.outputs_[i].view().row_block(0, rows), upstream, downstream);
+    free_buffer = upstream.data() == workspace.gradient_a_.data() ? &workspace.gradient_a_
+                                                                   : &workspace.gradient_b_;
+    upstream = downstream;
+  }
+  return loss_sum;
+}
+
+}  // namespace fnn

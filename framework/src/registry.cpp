@@ -1,0 +1,356 @@
+#include "fnn/registry.hpp"
+
+#include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "fnn/error.hpp"
+#include "fnn/plugin.hpp"
+#include "nearest_name.hpp"
+
+namespace fnn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Library = std::shared_ptr<boost::dll::shared_library>;
+
+template <class Base> constexpr Kind kind_of();
+template <> constexpr Kind kind_of<Layer>() { return Kind::layer; }
+template <> constexpr Kind kind_of<Activation>() { return Kind::activation; }
+template <> constexpr Kind kind_of<Loss>() { return Kind::loss; }
+template <> constexpr Kind kind_of<Optimizer>() { return Kind::optimizer; }
+template <> constexpr Kind kind_of<Initializer>() { return Kind::initializer; }
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+template <class Base>
+struct Entry {
+  static constexpr Kind kind = kind_of<Base>();
+  Library library;  // first member, so destroyed last: the factory's code stays loaded until then
+  std::string name;
+  std::string description;
+  Factory<Base> make;
+  fs::path file;
+};
+
+template <class Base>
+using Table = std::map<std::string, Entry<Base>, std::less<>>;
+
+template <class Base>
+using Staged = std::vector<Entry<Base>>;
+
+/// One of something per component kind, indexed by the interface type.
+template <template <class> class Of>
+using PerKind = std::tuple<Of<Layer>, Of<Activation>, Of<Loss>, Of<Optimizer>, Of<Initializer>>;
+
+/// Collects a plugin's registrations; nothing reaches the registry unless all of them succeed.
+class StagingRegistrar final : public Registrar {
+ public:
+  void add(std::string name, std::string description, Factory<Layer> make) override {
+    stage(std::move(name), std::move(description), std::move(make));
+  }
+  void add(std::string name, std::string description, Factory<Activation> make) override {
+    stage(std::move(name), std::move(description), std::move(make));
+  }
+  void add(std::string name, std::string description, Factory<Loss> make) override {
+    stage(std::move(name), std::move(description), std::move(make));
+  }
+  void add(std::string name, std::string description, Factory<Optimizer> make) override {
+    stage(std::move(name), std::move(description), std::move(make));
+  }
+  void add(std::string name, std::string description, Factory<Initializer> make) override {
+    stage(std::move(name), std::move(description), std::move(make));
+  }
+  void fail(const char* reason) noexcept override {
+    try {
+      failure = reason ? reason : "no reason given";
+    } catch (...) {
+      failure_unrecorded = true;
+    }
+  }
+
+  PerKind<Staged> staged;
+  std::string failure;
+  bool failure_unrecorded = false;
+
+ private:
+  template <class Base>
+  void stage(std::string name, std::string description, Factory<Base> make) {
+    if (name.empty()) throw PluginError("a " + std::string(to_string(kind_of<Base>())) +
+                                        " was registered with an empty name");
+    if (!make) throw PluginError(std::string(to_string(kind_of<Base>())) + " '" + name +
+                                 "' was registered without a factory");
+    std::get<Staged<Base>>(staged).push_back(
+        {{}, std::move(name), std::move(description), std::move(make), {}});
+  }
+};
+
+void check_abi(const AbiTag& tag, const fs::path& file) {
+  const AbiTag ours = current_abi_tag();
+  if (tag.abi_version != ours.abi_version) {
+    throw PluginError("plugin " + quoted(file) + " was built against fnn plugin ABI " +
+                      std::to_string(tag.abi_version) + ", but this is fnn " + ours.fnn_version +
+                      " with plugin ABI " + std::to_string(ours.abi_version) +
+                      ": rebuild the plugin against this fnn");
+  }
+  if (tag.compiler_abi != ours.compiler_abi || tag.pointer_size != ours.pointer_size ||
+      tag.string_size != ours.string_size || tag.function_size != ours.function_size) {
+    std::ostringstream message;
+    message << "plugin " << quoted(file) << " (fnn " << tag.fnn_version
+            << ") was built with a different C++ ABI: compiler ABI " << tag.compiler_abi
+            << " vs " << ours.compiler_abi << ", sizeof(void*) " << tag.pointer_size << " vs "
+            << ours.pointer_size << ", sizeof(std::string) " << tag.string_size << " vs "
+            << ours.string_size << ", sizeof(std::function) " << tag.function_size << " vs "
+            << ours.function_size << ": rebuild the plugin against this fnn with the same compiler";
+    throw PluginError(message.str());
+  }
+}
+
+}  // namespace
+
+struct Registry::Impl {
+  PerKind<Table> tables;
+  std::set<fs::path> loaded_files;        // canonical paths
+  std::vector<fs::path> searched;         // for "unknown name" messages
+
+  template <class Base>
+  Table<Base>& table() { return std::get<Table<Base>>(tables); }
+  template <class Base>
+  const Table<Base>& table() const { return std::get<Table<Base>>(tables); }
+
+  // Refuses names registered twice (within the plugin, or already by another one).
+  template <class Base>
+  void check_duplicates(const Staged<Base>& staged, const fs::path& file) const {
+    const std::string kind(to_string(kind_of<Base>()));
+    std::set<std::string, std::less<>> seen;
+    for (const Entry<Base>& entry : staged) {
+      if (!seen.insert(entry.name).second) {
+        throw PluginError(kind + " '" + entry.name + "' is registered twice by " + quoted(file) +
+                          ": give each component its own name");
+      }
+      const auto existing = table<Base>().find(entry.name);
+      if (existing != table<Base>().end()) {
+        throw PluginError(kind + " '" + entry.name + "' is registered by both " +
+                          quoted(existing->second.file) + " and " + quoted(file) +
+                          ": remove one of the two plugins from the search path, or rename the "
+                          "component in one of them");
+      }
+    }
+  }
+
+  template <class Base>
+  void commit(Staged<Base>& staged, const fs::path& file, const Library& library) {
+    for (Entry<Base>& entry : staged) {
+      entry.file = file;
+      entry.library = library;
+      std::string name = entry.name;
+      table<Base>().emplace(std::move(name), std::move(entry));
+    }
+  }
+
+  template <class Base>
+  std::vector<std::string> names() const {
+    std::vector<std::string> result;
+    for (const auto& [name, entry] : table<Base>()) result.push_back(name);
+    return result;
+  }
+
+  template <class Base>
+  std::shared_ptr<Base> make(std::string_view name, const Options& options) const {
+    const std::string kind(to_string(kind_of<Base>()));
+    const auto found = table<Base>().find(name);
+    if (found == table<Base>().end()) throw PluginError(unknown(kind, name, names<Base>()));
+    const Entry<Base>& entry = found->second;
+
+    Options fresh;  // a copy whose reads are tracked from zero
+    for (const auto& [key, value] : options.entries()) fresh.set(key, value);
+    std::unique_ptr<Base> object;
+    const std::string who = kind + " '" + entry.name + "'";
+    try {
+      object = entry.make(fresh);
+    } catch (const SpecError& error) {
+      throw SpecError(who + ": " + error.what());
+    } catch (const std::exception& error) {
+      throw PluginError(who + " (from " + quoted(entry.file) +
+                        ") failed to construct: " + error.what());
+    }
+    if (!object) throw PluginError(who + " (from " + quoted(entry.file) + ") made no object");
+    const std::vector<std::string> unread = fresh.unread();
+    if (!unread.empty()) {
+      throw SpecError(who + " does not take option" + (unread.size() > 1 ? "s " : " ") +
+                      detail::join(unread) + " (check the spelling; `fnn plugins` lists each "
+                      "component)");
+    }
+    // The deleter holds the library: the object's code stays loaded until it is destroyed.
+    return std::shared_ptr<Base>(object.release(),
+                                 [library = entry.library](Base* made) { delete made; });
+  }
+
+  std::string unknown(const std::string& kind, std::string_view name,
+                      const std::vector<std::string>& known) const {
+    std::string message = "unknown " + kind + " '" + std::string(name) + "'";
+    const std::string nearest = detail::nearest_name(name, known);
+    if (!nearest.empty()) message += "; did you mean '" + nearest + "'?";
+    if (known.empty()) {
+      message += "; no loaded plugin provides any " + kind;
+    } else {
+      message += " Registered " + kind + "s: " + detail::join(known) + ".";
+    }
+    if (!searched.empty()) {
+      std::vector<std::string> directories;
+      for (const fs::path& directory : searched) directories.push_back(directory.string());
+      message += " Plugins were searched in: " + detail::join(directories) + ".";
+    }
+    return message;
+  }
+};
+
+Registry::Registry() : impl_(std::make_unique<Impl>()) {}
+Registry::Registry(Registry&&) noexcept = default;
+Registry& Registry::operator=(Registry&&) noexcept = default;
+Registry::~Registry() = default;
+
+Registry Registry::with_plugins(const std::vector<fs::path>& directories) {
+  Registry registry;
+  registry.load_search_path(directories);
+  return registry;
+}
+
+void Registry::load_plugin(const fs::path& file) {
+  std::error_code error;
+  if (!fs::is_regular_file(file, error)) {
+    throw PluginError("plugin file " + quoted(file) + " does not exist or is not a file");
+  }
+  const fs::path canonical = fs::canonical(file);
+  if (impl_->loaded_files.contains(canonical)) return;
+
+  Library library;
+  try {
+    library = std::make_shared<boost::dll::shared_library>(
+        canonical, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& failure) {
+    throw PluginError("cannot load plugin " + quoted(file) + ": it is not a shared object this "
+                      "program can load (" + failure.what() + "); remove it from the plugin "
+                      "directory or rebuild it for this machine");
+  }
+  if (!library->has("fnn_plugin_abi") || !library->has("fnn_plugin_register")) {
+    throw PluginError("cannot load plugin " + quoted(file) + ": it is a shared object but not an "
+                      "fnn plugin (no fnn_plugin_abi / fnn_plugin_register entry point); define "
+                      "one with FNN_PLUGIN from <fnn/plugin.hpp>, or remove the file from the "
+                      "plugin directory");
+  }
+  check_abi(*library->get<const AbiTag*() noexcept>("fnn_plugin_abi")(), file);
+
+  // Declared after `library`, so the staged factories (plugin code) die before it can unload.
+  StagingRegistrar staging;
+  if (library->get<int(Registrar*) noexcept>("fnn_plugin_register")(&staging) != 0) {
+    throw PluginError("plugin " + quoted(file) + " failed while registering its components: " +
+                      (staging.failure_unrecorded ? "reason unavailable" : staging.failure) +
+                      "; fix the plugin or remove it from the plugin directory");
+  }
+  std::apply([&](auto&... staged) { (impl_->check_duplicates(staged, canonical), ...); },
+             staging.staged);
+  std::apply([&](auto&... staged) { (impl_->commit(staged, canonical, library), ...); },
+             staging.staged);
+  impl_->loaded_files.insert(canonical);
+}
+
+void Registry::load_search_path(const std::vector<fs::path>& directories) {
+  std::set<fs::path> file_names_seen;
+  for (const fs::path& directory : search_path(directories)) {
+    impl_->searched.push_back(directory);
+    std::error_code error;
+    if (!fs::is_directory(directory, error)) {
+      const bool explicit_directory =
+          std::find(directories.begin(), directories.end(), directory) != directories.end();
+      if (explicit_directory) {
+        throw PluginError("plugin directory " + quoted(directory) + " does not exist");
+      }
+      continue;  // FNN_PLUGIN_PATH entries and the default directory are optional
+    }
+    std::vector<fs::path> files;
+    for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
+      if (entry.path().extension() == ".so" && entry.is_regular_file()) files.push_back(entry);
+    }
+    std::sort(files.begin(), files.end());  // a fixed load order, whatever the file system does
+    for (const fs::path& file : files) {
+      if (file_names_seen.insert(file.filename()).second) load_plugin(file);
+    }
+  }
+}
+
+std::vector<fs::path> Registry::search_path(const std::vector<fs::path>& directories) {
+  std::vector<fs::path> path = directories;
+  if (const char* variable = std::getenv("FNN_PLUGIN_PATH")) {
+    std::istringstream entries(variable);
+    for (std::string entry; std::getline(entries, entry, ':');) {
+      if (!entry.empty()) path.emplace_back(entry);
+    }
+  }
+  path.push_back(default_plugin_directory());
+  return path;
+}
+
+fs::path Registry::default_plugin_directory() {
+  return boost::dll::this_line_location().parent_path() / "fnn" / "plugins";
+}
+
+std::shared_ptr<Layer> Registry::make_layer(std::string_view name, const Options& options) const {
+  return impl_->make<Layer>(name, options);
+}
+std::shared_ptr<Activation> Registry::make_activation(std::string_view name,
+                                                      const Options& options) const {
+  return impl_->make<Activation>(name, options);
+}
+std::shared_ptr<Loss> Registry::make_loss(std::string_view name, const Options& options) const {
+  return impl_->make<Loss>(name, options);
+}
+std::shared_ptr<Optimizer> Registry::make_optimizer(std::string_view name,
+                                                    const Options& options) const {
+  return impl_->make<Optimizer>(name, options);
+}
+std::shared_ptr<Initializer> Registry::make_initializer(std::string_view name,
+                                                        const Options& options) const {
+  return impl_->make<Initializer>(name, options);
+}
+
+bool Registry::contains(Kind kind, std::string_view name) const {
+  const std::vector<std::string> known = names(kind);
+  return std::find(known.begin(), known.end(), name) != known.end();
+}
+
+std::vector<std::string> Registry::names(Kind kind) const {
+  switch (kind) {
+    case Kind::layer: return impl_->names<Layer>();
+    case Kind::activation: return impl_->names<Activation>();
+    case Kind::loss: return impl_->names<Loss>();
+    case Kind::optimizer: return impl_->names<Optimizer>();
+    case Kind::initializer: return impl_->names<Initializer>();
+  }
+  return {};
+}
+
+std::vector<ComponentInfo> Registry::components() const {
+  std::vector<ComponentInfo> result;
+  std::apply(
+      [&](const auto&... tables) {
+        (
+            [&](const auto& table) {
+              for (const auto& [name, entry] : table) {
+                result.push_back({entry.kind, name, entry.description, entry.file});
+              }
+            }(tables),
+            ...);
+      },
+      impl_->tables);
+  return result;
+}
+
+}  // namespace fnn

@@ -1,0 +1,208 @@
+#include "fnn/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "fnn/blas.hpp"
+#include "fnn/error.hpp"
+#include "fnn/random.hpp"
+
+namespace fnn {
+
+namespace {
+
+std::size_t chunks_in(std::size_t rows, std::size_t chunk_size) {
+  return (rows + chunk_size - 1) / chunk_size;
+}
+
+int arena_size(std::size_t threads) {
+  return threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads);
+}
+
+// While TBB runs chunks on every core, each chunk's GEMMs must stay on their own thread.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() : previous_(blas::threads()) { blas::set_threads(1); }
+  ~SingleThreadedBlas() { blas::set_threads(previous_); }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  int previous_;
+};
+
+}  // namespace
+
+struct Trainer::State {
+  State(Network& network_, const Loss& loss_, Optimizer& optimizer_, TrainingOptions options_)
+      : network(network_),
+        loss(loss_),
+        optimizer(optimizer_),
+        options(options_),
+        rng(options_.seed),
+        arena(arena_size(options_.threads)) {}
+
+  Network& network;
+  const Loss& loss;
+  Optimizer& optimizer;
+  TrainingOptions options;
+  Rng rng;  // the shuffle's
+  tbb::task_arena arena;
+
+  std::vector<std::size_t> order;  // sample order of the current epoch
+  Matrix batch_inputs;             // the current batch, gathered contiguously
+  Matrix batch_targets;
+  std::vector<Workspace> workspaces;   // one per chunk
+  std::vector<float> gradient;         // the batch gradient; chunk 0 writes here directly
+  std::vector<float> chunk_gradients;  // chunks 1.. of a batch, one parameter vector each
+  std::vector<double> chunk_losses;
+  std::size_t epochs_done = 0;
+
+  std::span<float> chunk_gradient(std::size_t chunk) {
+    if (chunk == 0) return gradient;
+    return std::span<float>(chunk_gradients).subspan((chunk - 1) * gradient.size(),
+                                                     gradient.size());
+  }
+
+  double run_batch(std::size_t rows);
+  void sum_chunk_gradients(std::size_t chunks);
+};
+
+// Forward and backward of every chunk of the batch in parallel; returns the batch's loss sum
+// and leaves the batch-mean gradient in `gradient`.
+double Trainer::State::run_batch(std::size_t rows) {
+  const std::size_t chunk_size = options.chunk_size;
+  const std::size_t chunks = chunks_in(rows, chunk_size);
+  const float scale = 1.0F / static_cast<float>(rows);
+  const auto run_chunk = [&](std::size_t chunk) {
+    const std::size_t first = chunk * chunk_size;
+    const std::size_t count = std::min(chunk_size, rows - first);
+    chunk_losses[chunk] = network.backpropagate(
+        batch_inputs.view().row_block(first, count), batch_targets.view().row_block(first, count),
+        loss, scale, chunk_gradient(chunk), workspaces[chunk]);
+  };
+  if (chunks == 1) {
+    run_chunk(0);
+  } else {
+    arena.execute([&] {
+      tbb::parallel_for(
+          tbb::blocked_range<std::size_t>(0, chunks, 1),
+          [&](const tbb::blocked_range<std::size_t>& range) {
+            for (std::size_t chunk = range.begin(); chunk != range.end(); ++chunk) run_chunk(chunk);
+          },
+          tbb::simple_partitioner());
+    });
+    sum_chunk_gradients(chunks);
+  }
+  // Summed in chunk order, as the gradients are: the result never depends on scheduling.
+  return std::accumulate(chunk_losses.begin(), chunk_losses.begin() + chunks, 0.0);
+}
+
+void Trainer::State::sum_chunk_gradients(std::size_t chunks) {
+  constexpr std::size_t grain = 16384;  // floats per task: big enough to amortise scheduling
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, gradient.size(), grain),
+                      [&](const tbb::blocked_range<std::size_t>& range) {
+                        float* total = gradient.data();
+                        for (std::size_t chunk = 1; chunk < chunks; ++chunk) {
+                          const float* part = chunk_gradient(chunk).data();
+                          for (std::size_t i = range.begin(); i != range.end(); ++i) {
+                            total[i] += part[i];
+                          }
+                        }
+                      });
+  });
+}
+
+Trainer::Trainer(Network& network, const Loss& loss, Optimizer& optimizer,
+                 TrainingOptions options)
+    : state_(std::make_unique<State>(network, loss, optimizer, options)) {
+  if (options.batch_size == 0) throw TrainingError("the batch size must be at least 1");
+  if (options.chunk_size == 0) throw TrainingError("the chunk size must be at least 1");
+  const std::size_t chunks = chunks_in(options.batch_size, options.chunk_size);
+  const std::size_t chunk_capacity = std::min(options.chunk_size, options.batch_size);
+  State& state = *state_;
+  state.batch_inputs = Matrix(options.batch_size, network.input_size());
+  state.batch_targets = Matrix(options.batch_size, network.output_size());
+  state.workspaces.reserve(chunks);
+  for (std::size_t c = 0; c < chunks; ++c) state.workspaces.emplace_back(network, chunk_capacity);
+  const std::size_t parameters = network.parameters().size();
+  state.gradient.assign(parameters, 0.0F);
+  state.chunk_gradients.assign((chunks - 1) * parameters, 0.0F);
+  state.chunk_losses.assign(chunks, 0.0);
+  optimizer.setup(parameters);
+}
+
+Trainer::~Trainer() = default;
+
+std::size_t Trainer::epochs_done() const noexcept { return state_->epochs_done; }
+
+EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets) {
+  State& state = *state_;
+  const Network& network = state.network;
+  if (inputs.rows() == 0) throw TrainingError("there are no training samples");
+  if (inputs.rows() != targets.rows()) {
+    throw TrainingError("there are " + std::to_string(inputs.rows()) + " input rows but " +
+                        std::to_string(targets.rows()) + " target rows");
+  }
+  if (inputs.cols() != network.input_size() || targets.cols() != network.output_size()) {
+    throw TrainingError("the network maps " + std::to_string(network.input_size()) + " inputs to " +
+                        std::to_string(network.output_size()) + " outputs, the data has " +
+                        std::to_string(inputs.cols()) + " input and " +
+                        std::to_string(targets.cols()) + " target columns");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const SingleThreadedBlas blas_guard;
+  const std::size_t epoch = state.epochs_done + 1;
+
+  // Fisher–Yates from the identity, so the order depends only on the generator's state.
+  state.order.resize(inputs.rows());
+  std::iota(state.order.begin(), state.order.end(), std::size_t{0});
+  if (state.options.shuffle) {
+    for (std::size_t i = state.order.size(); i > 1; --i) {
+      std::swap(state.order[i - 1], state.order[state.rng.below(i)]);
+    }
+  }
+
+  double loss_sum = 0.0;
+  const std::size_t batch_size = state.options.batch_size;
+  for (std::size_t first = 0, batch = 1; first < inputs.rows(); first += batch_size, ++batch) {
+    const std::size_t rows = std::min(batch_size, inputs.rows() - first);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t sample = state.order[first + r];
+      std::copy_n(inputs.row(sample).data(), inputs.cols(), state.batch_inputs.view().row(r).data());
+      std::copy_n(targets.row(sample).data(), targets.cols(),
+                  state.batch_targets.view().row(r).data());
+    }
+    const double batch_loss = state.run_batch(rows);
+    if (!std::isfinite(batch_loss)) {
+      throw TrainingError("training diverged in epoch " + std::to_string(epoch) + ", batch " +
+                          std::to_string(batch) + ": the loss became " +
+                          std::to_string(batch_loss) +
+                          "; the learning rate is likely too high for this data");
+    }
+    loss_sum += batch_loss;
+    state.optimizer.step(state.network.parameters(), state.gradient);
+  }
+  state.epochs_done = epoch;
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  return {epoch, loss_sum / static_cast<double>(inputs.rows()), elapsed.count()};
+}
+
+EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
+                         const std::function<bool(const EpochReport&)>& on_epoch) {
+  EpochReport report;
+  for (std::size_t e = 0; e < state_->options.epochs; ++e) {
+    report = train_epoch(inputs, targets);
+    if (on_epoch && !on_epoch(report)) break;
+  }
+  return report;
+}
+
+}  // namespace fnn
