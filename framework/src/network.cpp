@@ -49,7 +49,7 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
   offsets_.push_back(0);
   for (std::size_t i = 0; i < spec_.layers.size(); ++i) {
     const LayerSpec& layer_spec = spec_.layers[i];
-    const std::string where = "layer " + std::to_string(i + 1) + " (" + layer_spec.name + ")";
+    const std::string where = "network layer " + std::to_string(i + 1) + " (" + layer_spec.name + ")";
     try {
       std::shared_ptr<Layer> layer = make_layer(registry, layer_spec);
       width = layer->setup(width);

@@ -197,11 +197,12 @@ struct Registry::Impl {
                       const std::vector<std::string>& known) const {
     std::string message = "unknown " + kind + " '" + std::string(name) + "'";
     const std::string nearest = detail::nearest_name(name, known);
-    if (!nearest.empty()) message += "; did you mean '" + nearest + "'?";
+    message += nearest.empty() ? "." : "; did you mean '" + nearest + "'?";
     if (known.empty()) {
-      message += "; no loaded plugin provides any " + kind;
+      message += " No loaded plugin provides any " + kind + ".";
     } else {
-      message += " Registered " + kind + "s: " + detail::join(known) + ".";
+      const std::string plural = kind.ends_with('s') ? kind + "es" : kind + "s";
+      message += " Registered " + plural + ": " + detail::join(known) + ".";
     }
     if (!searched.empty()) {
       std::vector<std::string> directories;

@@ -1,0 +1,159 @@
+#include <fnn/plugin.hpp>
+
+#include "support/test_support.hpp"
+
+using Catch::Matchers::Contains;
+using fnn::test::error_message;
+using fnn::test::fixture;
+
+TEST_CASE("fnn's own plugins provide the core components by name", "[registry]") {
+  const fnn::Registry& registry = fnn::test::plugins();
+  CHECK(registry.names(fnn::Kind::layer) == std::vector<std::string>{"dense"});
+  CHECK(registry.names(fnn::Kind::activation) == std::vector<std::string>{"sigmoid"});
+  CHECK(registry.names(fnn::Kind::loss) == std::vector<std::string>{"mse"});
+  CHECK(registry.names(fnn::Kind::optimizer) == std::vector<std::string>{"sgd"});
+  CHECK(registry.names(fnn::Kind::initializer) ==
+        std::vector<std::string>{"glorot_uniform", "uniform01"});
+  for (const fnn::ComponentInfo& component : registry.components()) {
+    INFO(component.name);
+    CHECK_FALSE(component.description.empty());
+    CHECK(component.library.filename().string() == "fnn_" + component.name + ".so");
+  }
+}
+
+TEST_CASE("objects keep their plugin loaded after the registry is gone", "[registry]") {
+  std::shared_ptr<fnn::Activation> sigmoid;
+  {
+    const fnn::Registry registry = fnn::Registry::with_plugins();
+    sigmoid = registry.make_activation("sigmoid");
+  }
+  fnn::Matrix z{{0.0F}};
+  fnn::Matrix a(1, 1);
+  sigmoid->forward(z, a);  // would crash if the plugin had been unloaded
+  CHECK(a(0, 0) == 0.5F);
+}
+
+TEST_CASE("a file that is not a shared object is refused, naming the file", "[registry]") {
+  fnn::Registry registry;
+  const std::string message =
+      error_message([&] { registry.load_plugin(fixture("not_a_shared_object.so")); });
+  CHECK_THAT(message, Contains("cannot load plugin") && Contains("not_a_shared_object.so") &&
+                          Contains("not a shared object") &&
+                          Contains("remove it from the plugin directory"));
+}
+
+TEST_CASE("a shared object without the fnn entry point is refused", "[registry]") {
+  fnn::Registry registry;
+  const std::string message =
+      error_message([&] { registry.load_plugin(fixture("no_entry_point.so")); });
+  CHECK_THAT(message, Contains("no_entry_point.so") && Contains("not an fnn plugin") &&
+                          Contains("FNN_PLUGIN"));
+}
+
+TEST_CASE("a plugin built against another ABI is refused with both versions", "[registry]") {
+  fnn::Registry registry;
+  const std::string message =
+      error_message([&] { registry.load_plugin(fixture("abi_mismatch.so")); });
+  CHECK_THAT(message, Contains("abi_mismatch.so") && Contains("plugin ABI 999") &&
+                          Contains("plugin ABI " + std::to_string(fnn::abi_version)) &&
+                          Contains(std::string("fnn ") + fnn::version) &&
+                          Contains("rebuild the plugin against this fnn"));
+}
+
+TEST_CASE("a plugin whose registration throws leaves nothing registered", "[registry]") {
+  fnn::Registry registry;
+  const std::string message =
+      error_message([&] { registry.load_plugin(fixture("registration_throws.so")); });
+  CHECK_THAT(message, Contains("registration_throws.so") &&
+                          Contains("failed while registering") &&
+                          Contains("the plugin's configuration file is missing"));
+  CHECK_FALSE(registry.contains(fnn::Kind::activation, "half"));
+}
+
+TEST_CASE("a component name registered by two plugins names both files", "[registry]") {
+  fnn::Registry registry;
+  registry.load_plugin(fixture("twin_a.so"));
+  const std::string message = error_message([&] { registry.load_plugin(fixture("twin_b.so")); });
+  CHECK_THAT(message, Contains("activation 'twin'") && Contains("twin_a.so") &&
+                          Contains("twin_b.so") && Contains("remove one of the two plugins"));
+  // The first registration stands.
+  CHECK(registry.components().front().description == "twin from plugin a");
+}
+
+TEST_CASE("an unknown component name lists the registered ones and the nearest", "[registry]") {
+  const std::string message =
+      error_message([] { fnn::test::plugins().make_activation("sigmod"); });
+  CHECK_THAT(message, Contains("unknown activation 'sigmod'") &&
+                          Contains("did you mean 'sigmoid'?") &&
+                          Contains("Registered activations: sigmoid") &&
+                          Contains("Plugins were searched in"));
+
+  const std::string far_off = error_message([] { fnn::test::plugins().make_loss("hinge"); });
+  CHECK_THAT(far_off, Contains("unknown loss 'hinge'") && Contains("Registered losses: mse.") &&
+                          !Contains("did you mean"));
+}
+
+TEST_CASE("an option a component does not take is an error", "[registry]") {
+  const std::string message = error_message(
+      [] { fnn::test::plugins().make_optimizer("sgd", {{"learning_rte", "0.1"}}); });
+  CHECK_THAT(message, Contains("optimizer 'sgd' does not take option learning_rte"));
+}
+
+TEST_CASE("a bad option value is an error naming component, option and value", "[registry]") {
+  const std::string message = error_message(
+      [] { fnn::test::plugins().make_optimizer("sgd", {{"learning_rate", "fast"}}); });
+  CHECK_THAT(message, Contains("optimizer 'sgd'") && Contains("learning_rate") &&
+                          Contains("'fast'") && Contains("number"));
+}
+
+TEST_CASE("plugins are searched in explicit directories, then FNN_PLUGIN_PATH", "[registry]") {
+  fnn::test::TemporaryDirectory first;
+  fnn::test::TemporaryDirectory second;
+  // The same file name in two directories: the earlier directory's file wins.
+  std::filesystem::copy_file(fixture("twin_a.so"), first.path() / "twin.so");
+  std::filesystem::copy_file(fixture("twin_b.so"), second.path() / "twin.so");
+
+  SECTION("explicit before the environment") {
+    const fnn::test::ScopedEnvironment environment("FNN_PLUGIN_PATH", second.path().string());
+    const fnn::Registry registry = fnn::Registry::with_plugins({first.path()});
+    const auto path = fnn::Registry::search_path({first.path()});
+    REQUIRE(path.size() == 3);
+    CHECK(path[0] == first.path());
+    CHECK(path[1] == second.path());
+    CHECK(path[2] == fnn::Registry::default_plugin_directory());
+    bool found = false;
+    for (const auto& component : registry.components()) {
+      if (component.name == "twin") {
+        found = true;
+        CHECK(component.description == "twin from plugin a");
+      }
+    }
+    CHECK(found);
+    CHECK(registry.contains(fnn::Kind::layer, "dense"));  // the default directory still follows
+  }
+  SECTION("the environment alone, colon-separated, empty entries ignored") {
+    const fnn::test::ScopedEnvironment environment("FNN_PLUGIN_PATH",
+                                                   "::" + second.path().string() + ":");
+    const fnn::Registry registry = fnn::Registry::with_plugins();
+    CHECK(registry.contains(fnn::Kind::activation, "twin"));
+  }
+}
+
+TEST_CASE("a missing explicit plugin directory is an error", "[registry]") {
+  const std::string message =
+      error_message([] { fnn::Registry::with_plugins({"/nonexistent/fnn-plugins"}); });
+  CHECK_THAT(message, Contains("plugin directory '/nonexistent/fnn-plugins' does not exist"));
+}
+
+TEST_CASE("loading the same plugin file twice is harmless", "[registry]") {
+  fnn::Registry registry;
+  registry.load_plugin(fixture("twin_a.so"));
+  REQUIRE_NOTHROW(registry.load_plugin(fixture("twin_a.so")));
+  CHECK(registry.components().size() == 1);
+}
+
+TEST_CASE("the default plugin directory sits beside libfnn", "[registry]") {
+  const auto directory = fnn::Registry::default_plugin_directory();
+  CHECK(directory.filename() == "plugins");
+  CHECK(std::filesystem::exists(directory / "fnn_dense.so"));
+}

@@ -1,0 +1,125 @@
+#include <cstring>
+
+#include "support/test_support.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+// A small regression task: 300 samples, 8 features, 3 targets in (0, 1).
+struct Data {
+  fnn::Matrix inputs{300, 8};
+  fnn::Matrix targets{300, 3};
+  Data() {
+    fnn::Rng rng(11);
+    for (float& x : inputs.values()) x = rng.uniform(-1.0F, 1.0F);
+    for (std::size_t r = 0; r < 300; ++r) {
+      targets(r, 0) = inputs(r, 0) * inputs(r, 1) > 0 ? 0.9F : 0.1F;
+      targets(r, 1) = 0.5F + 0.4F * inputs(r, 2);
+      targets(r, 2) = inputs(r, 3) > inputs(r, 4) ? 0.8F : 0.2F;
+    }
+  }
+};
+
+fnn::Network make_network() {
+  fnn::NetworkSpec spec{8};
+  spec.add("dense", {{"units", "16"}}).add("sigmoid").add("dense", {{"units", "3"}}).add("sigmoid");
+  fnn::Network network(fnn::test::plugins(), spec);
+  fnn::Rng rng(3);
+  network.initialize(*fnn::test::plugins().make_initializer("glorot_uniform"), rng);
+  return network;
+}
+
+std::vector<float> train(std::size_t threads, std::size_t chunk_size, std::size_t epochs = 3) {
+  const Data data;
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", {{"learning_rate", "0.5"}});
+  fnn::Trainer trainer(network, *loss, *sgd,
+                       {.batch_size = 64, .epochs = epochs, .seed = 9, .chunk_size = chunk_size,
+                        .threads = threads});
+  trainer.fit(data.inputs, data.targets);
+  return {network.parameters().begin(), network.parameters().end()};
+}
+
+}  // namespace
+
+TEST_CASE("same seed, bit-identical weights with 1, 2 or 4 threads", "[trainer][threads]") {
+  const std::vector<float> one = train(1, 8);
+  const std::vector<float> two = train(2, 8);
+  const std::vector<float> four = train(4, 8);
+  REQUIRE(one.size() == two.size());
+  CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+  CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("chunked and whole-batch gradients agree up to rounding", "[trainer]") {
+  const std::vector<float> chunked = train(2, 8, 1);
+  const std::vector<float> whole = train(2, 64, 1);
+  REQUIRE(chunked.size() == whole.size());
+  double largest_difference = 0.0;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    largest_difference = std::max(largest_difference, double(std::abs(chunked[i] - whole[i])));
+  }
+  CHECK(largest_difference < 1e-5);
+  CHECK(chunked != train(2, 8, 2));  // and training did move the weights
+}
+
+TEST_CASE("training lowers the loss", "[trainer]") {
+  const Data data;
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", {{"learning_rate", "0.5"}});
+  fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 16, .epochs = 40});
+  const double before = loss->mean(network.predict(data.inputs), data.targets);
+  std::size_t calls = 0;
+  const fnn::EpochReport last = trainer.fit(data.inputs, data.targets, [&](const auto& report) {
+    CHECK(report.epoch == ++calls);
+    return true;
+  });
+  CHECK(calls == 40);
+  CHECK(trainer.epochs_done() == 40);
+  const double after = loss->mean(network.predict(data.inputs), data.targets);
+  CHECK(after < 0.5 * before);
+  CHECK(last.train_loss == Approx(after).epsilon(0.2));
+}
+
+TEST_CASE("training stops early when the callback says so", "[trainer]") {
+  const Data data;
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  fnn::Trainer trainer(network, *loss, *sgd, {.epochs = 10});
+  trainer.fit(data.inputs, data.targets, [](const auto& report) { return report.epoch < 3; });
+  CHECK(trainer.epochs_done() == 3);
+}
+
+TEST_CASE("the trainer refuses data and settings that cannot work", "[trainer]") {
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  CHECK(fnn::test::error_message([&] {
+          fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 0});
+        }) == "the batch size must be at least 1");
+  fnn::Trainer trainer(network, *loss, *sgd, {});
+  CHECK(fnn::test::error_message([&] { trainer.train_epoch(fnn::Matrix(4, 7), fnn::Matrix(4, 3)); }) ==
+        "the network maps 8 inputs to 3 outputs, the data has 7 input and 3 target columns");
+  CHECK(fnn::test::error_message([&] { trainer.train_epoch(fnn::Matrix(4, 8), fnn::Matrix(5, 3)); }) ==
+        "there are 4 input rows but 5 target rows");
+  CHECK(fnn::test::error_message([&] { trainer.train_epoch(fnn::Matrix(0, 8), fnn::Matrix(0, 3)); }) ==
+        "there are no training samples");
+}
+
+TEST_CASE("a diverging run stops with the epoch, the batch and the likely cause", "[trainer]") {
+  fnn::NetworkSpec spec{1};
+  spec.add("dense", {{"units", "1"}});  // linear regression: a huge step diverges fast
+  fnn::Network network(fnn::test::plugins(), spec);
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", {{"learning_rate", "1e6"}});
+  fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 2, .epochs = 100, .shuffle = false});
+  const fnn::Matrix x{{1}, {2}, {3}, {4}};
+  const fnn::Matrix y{{2}, {4}, {6}, {8}};
+  CHECK_THAT(fnn::test::error_message([&] { trainer.fit(x, y); }),
+             Contains("training diverged in epoch") && Contains(", batch ") &&
+                 Contains("learning rate is likely too high"));
+}

@@ -1,0 +1,66 @@
+#pragma once
+// Shared helpers of the test suite.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fnn/fnn.hpp>
+#include <fnn/gradient_check.hpp>
+#include <string>
+
+namespace fnn::test {
+
+/// fnn's own plugins, loaded once for the whole suite.
+const Registry& plugins();
+
+/// The directory of the deliberately broken fixture plugins.
+std::filesystem::path fixture(const std::string& file_name);
+
+/// A fresh empty directory under the system's temporary directory, removed by the destructor.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory();
+  ~TemporaryDirectory();
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Sets an environment variable for the lifetime of the object, then restores it.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(std::string name, const std::string& value);
+  ~ScopedEnvironment();
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  std::string name_;
+  std::string previous_;
+  bool had_previous_;
+};
+
+/// The message of the fnn::Error that `action` throws ("" and a failed check if none is thrown).
+template <class Action>
+std::string error_message(Action&& action) {
+  try {
+    action();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  FAIL_CHECK("no fnn::Error was thrown");
+  return "";
+}
+
+}  // namespace fnn::test
+
+/// Requires a gradient check to pass, printing its worst coordinate otherwise.
+#define REQUIRE_GRADIENT_OK(result_expression)                                   \
+  do {                                                                           \
+    const ::fnn::GradientCheckResult fnn_check_result = (result_expression);     \
+    INFO("worst " << fnn_check_result.worst << " (checked "                     \
+                  << fnn_check_result.checked << ")");                          \
+    REQUIRE(fnn_check_result.checked > 0);                                       \
+    REQUIRE(fnn_check_result.passed);                                            \
+  } while (false)
