@@ -4,8 +4,11 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -21,21 +24,31 @@ std::size_t chunks_in(std::size_t rows, std::size_t chunk_size) {
   return (rows + chunk_size - 1) / chunk_size;
 }
 
-int arena_size(std::size_t threads) {
-  return threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads);
+std::size_t thread_count(std::size_t requested) {
+  return requested == 0 ? static_cast<std::size_t>(tbb::info::default_concurrency()) : requested;
 }
 
-// While TBB runs chunks on every core, each chunk's GEMMs must stay on their own thread.
-class SingleThreadedBlas {
+// Sets OpenBLAS's thread count for a scope. One owner of the cores at a time: while TBB runs
+// chunks on every core, each chunk's GEMMs stay on their own thread (count 1); when a batch is a
+// single chunk, OpenBLAS gets the threads instead.
+class BlasThreads {
  public:
-  SingleThreadedBlas() : previous_(blas::threads()) { blas::set_threads(1); }
-  ~SingleThreadedBlas() { blas::set_threads(previous_); }
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+  explicit BlasThreads(int threads) : previous_(blas::threads()) { blas::set_threads(threads); }
+  ~BlasThreads() { blas::set_threads(previous_); }
+  BlasThreads(const BlasThreads&) = delete;
+  BlasThreads& operator=(const BlasThreads&) = delete;
 
  private:
   int previous_;
 };
+
+// Lets an arena of more threads than cores really have them (TBB caps workers at cores - 1
+// otherwise, and warns).
+std::optional<tbb::global_control> allow_parallelism(std::size_t threads) {
+  if (threads <= static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())) return {};
+  return std::optional<tbb::global_control>(std::in_place,
+                                            tbb::global_control::max_allowed_parallelism, threads);
+}
 
 }  // namespace
 
@@ -46,13 +59,17 @@ struct Trainer::State {
         optimizer(optimizer_),
         options(options_),
         rng(options_.seed),
-        arena(arena_size(options_.threads)) {}
+        threads(thread_count(options_.threads)),
+        parallelism(allow_parallelism(threads)),
+        arena(static_cast<int>(threads)) {}
 
   Network& network;
   const Loss& loss;
   Optimizer& optimizer;
   TrainingOptions options;
   Rng rng;  // the shuffle's
+  std::size_t threads;
+  std::optional<tbb::global_control> parallelism;
   tbb::task_arena arena;
 
   std::vector<std::size_t> order;  // sample order of the current epoch
@@ -158,7 +175,8 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
                         std::to_string(targets.cols()) + " target columns");
   }
   const auto start = std::chrono::steady_clock::now();
-  const SingleThreadedBlas blas_guard;
+  const bool chunked = state.options.chunk_size < state.options.batch_size;
+  const BlasThreads blas_threads(chunked ? 1 : static_cast<int>(state.threads));
   const std::size_t epoch = state.epochs_done + 1;
 
   // Fisher–Yates from the identity, so the order depends only on the generator's state.

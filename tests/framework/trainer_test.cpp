@@ -53,6 +53,15 @@ TEST_CASE("same seed, bit-identical weights with 1, 2 or 4 threads", "[trainer][
   CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(float)) == 0);
 }
 
+TEST_CASE("bit-identical across threads also when OpenBLAS gets them", "[trainer][threads]") {
+  // chunk_size == batch_size: one chunk per batch, multi-threaded GEMMs instead of TBB.
+  const std::vector<float> one = train(1, 64);
+  const std::vector<float> two = train(2, 64);
+  const std::vector<float> four = train(4, 64);
+  CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+  CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(float)) == 0);
+}
+
 TEST_CASE("chunked and whole-batch gradients agree up to rounding", "[trainer]") {
   const std::vector<float> chunked = train(2, 8, 1);
   const std::vector<float> whole = train(2, 64, 1);

@@ -25,7 +25,7 @@ TEST_CASE("glorot_uniform draws from ±sqrt(6 / (fan_in + fan_out))", "[glorot_u
   CHECK(weights != draw("glorot_uniform", 100, 50, 2));
 }
 
-TEST_CASE("uniform01 draws from [0, 1), as the article does", "[uniform01]") {
+TEST_CASE("uniform01 draws from 0 (inclusive) to 1 (exclusive), as the article does", "[uniform01]") {
   const std::vector<float> weights = draw("uniform01", 30, 30, 4);
   const auto [low, high] = std::minmax_element(weights.begin(), weights.end());
   CHECK(*low >= 0.0F);

@@ -20,7 +20,7 @@ struct TrainingOptions {
   bool shuffle = true;           ///< reshuffle the samples before every epoch
   /// Samples per parallel task. A batch is cut into chunks of this size and the chunk gradients
   /// are added in chunk order, so results depend on it but never on the thread count.
-  std::size_t chunk_size = 32;
+  std::size_t chunk_size = 64;
   std::size_t threads = 0;  ///< worker threads for the chunks; 0 = one per core
 };
 
