@@ -9,5 +9,6 @@ Error::~Error() = default;
 PluginError::~PluginError() = default;
 SpecError::~SpecError() = default;
 TrainingError::~TrainingError() = default;
+DataError::~DataError() = default;
 
 }  // namespace fnn

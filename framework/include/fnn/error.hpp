@@ -35,4 +35,12 @@ class FNN_API TrainingError : public Error {
   ~TrainingError() override;
 };
 
+/// A data or model file is unreadable or malformed; the message names the file and the line
+/// (text files) or byte offset (binary files).
+class FNN_API DataError : public Error {
+ public:
+  using Error::Error;
+  ~DataError() override;
+};
+
 }  // namespace fnn

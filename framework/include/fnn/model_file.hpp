@@ -1,0 +1,37 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fnn/export.hpp"
+#include "fnn/network_spec.hpp"
+
+namespace fnn {
+
+/// Everything a saved model holds: the network as data, named float tensors (at least
+/// "parameters"; also e.g. "optimizer_state", scaler vectors) and text metadata (training
+/// settings, epoch count, class count...).
+struct ModelFile {
+  NetworkSpec network;
+  std::map<std::string, std::vector<float>> tensors;
+  std::map<std::string, std::string> metadata;
+};
+
+/// The version of the format `save_model` writes; `load_model` reads it and every older one.
+inline constexpr int model_format_version = 1;
+
+/// Writes a model as safetensors: an 8-byte little-endian header length, a JSON header, then the
+/// tensors as little-endian float32. Python's safetensors reads the tensors. The header's
+/// "__metadata__" holds the format name ("fnn-model"), its version, the fnn version, the network
+/// spec as JSON, the caller's metadata and a CRC-32 over the whole file. Numbers are written
+/// independently of the locale. The write is atomic: a temporary file beside `file`, flushed,
+/// then renamed over it; on any failure `file` is untouched and DataError is thrown.
+FNN_API void save_model(const std::filesystem::path& file, const ModelFile& model);
+
+/// Reads a model written by `save_model`. Throws DataError naming the file and what is wrong:
+/// missing, truncated, not an fnn model, a newer format version (both versions named), a
+/// checksum mismatch (corrupted), malformed header or tensors.
+FNN_API ModelFile load_model(const std::filesystem::path& file);
+
+}  // namespace fnn
