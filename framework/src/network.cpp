@@ -6,7 +6,7 @@
 #include "activation_layer.hpp"
 #include "fnn/error.hpp"
 #include "fnn/registry.hpp"
-#include "nearest_name.hpp"
+#include "fnn/names.hpp"
 
 namespace fnn {
 
@@ -26,10 +26,10 @@ std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spe
   std::vector<std::string> known = layers;
   known.insert(known.end(), activations.begin(), activations.end());
   std::string message = "no layer or activation is called '" + spec.name + "'";
-  const std::string nearest = detail::nearest_name(spec.name, known);
+  const std::string nearest = nearest_name(spec.name, known);
   if (!nearest.empty()) message += "; did you mean '" + nearest + "'?";
-  message += " Layers: " + (layers.empty() ? "none" : detail::join(layers)) +
-             "; activations: " + (activations.empty() ? "none" : detail::join(activations)) +
+  message += " Layers: " + (layers.empty() ? "none" : join(layers)) +
+             "; activations: " + (activations.empty() ? "none" : join(activations)) +
              " (a missing name may mean a plugin was not found: see `fnn plugins`)";
   throw PluginError(message);
 }

@@ -1,7 +1,11 @@
 #include "fnn/random.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <numbers>
+#include <sstream>
+
+#include "fnn/error.hpp"
 
 namespace fnn {
 
@@ -33,6 +37,30 @@ std::size_t Rng::below(std::size_t n) {
   std::uint64_t draw = next();
   while (draw >= limit) draw = next();
   return static_cast<std::size_t>(draw % bound);
+}
+
+std::string Rng::state() const {
+  std::ostringstream out;
+  out.imbue(std::locale::classic());
+  std::uint32_t spare_bits = 0;
+  std::memcpy(&spare_bits, &spare_normal_, sizeof spare_bits);  // exact, unlike a decimal
+  out << engine_ << ' ' << (has_spare_normal_ ? 1 : 0) << ' ' << spare_bits;
+  return out.str();
+}
+
+void Rng::restore(const std::string& state) {
+  std::istringstream in(state);
+  in.imbue(std::locale::classic());
+  std::mt19937_64 engine;
+  int has_spare = 0;
+  std::uint32_t spare_bits = 0;
+  in >> engine >> has_spare >> spare_bits;
+  if (!in || (has_spare != 0 && has_spare != 1) || !(in >> std::ws).eof()) {
+    throw DataError("the random generator state is malformed");
+  }
+  engine_ = engine;
+  has_spare_normal_ = has_spare == 1;
+  std::memcpy(&spare_normal_, &spare_bits, sizeof spare_bits);
 }
 
 }  // namespace fnn

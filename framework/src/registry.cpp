@@ -11,7 +11,7 @@
 
 #include "fnn/error.hpp"
 #include "fnn/plugin.hpp"
-#include "nearest_name.hpp"
+#include "fnn/names.hpp"
 
 namespace fnn {
 
@@ -185,7 +185,7 @@ struct Registry::Impl {
     const std::vector<std::string> unread = fresh.unread();
     if (!unread.empty()) {
       throw SpecError(who + " does not take option" + (unread.size() > 1 ? "s " : " ") +
-                      detail::join(unread) + " (check the spelling; `fnn plugins` lists each "
+                      join(unread) + " (check the spelling; `fnn plugins` lists each "
                       "component)");
     }
     // The deleter holds the library: the object's code stays loaded until it is destroyed.
@@ -196,18 +196,18 @@ struct Registry::Impl {
   std::string unknown(const std::string& kind, std::string_view name,
                       const std::vector<std::string>& known) const {
     std::string message = "unknown " + kind + " '" + std::string(name) + "'";
-    const std::string nearest = detail::nearest_name(name, known);
+    const std::string nearest = nearest_name(name, known);
     message += nearest.empty() ? "." : "; did you mean '" + nearest + "'?";
     if (known.empty()) {
       message += " No loaded plugin provides any " + kind + ".";
     } else {
       const std::string plural = kind.ends_with('s') ? kind + "es" : kind + "s";
-      message += " Registered " + plural + ": " + detail::join(known) + ".";
+      message += " Registered " + plural + ": " + join(known) + ".";
     }
     if (!searched.empty()) {
       std::vector<std::string> directories;
       for (const fs::path& directory : searched) directories.push_back(directory.string());
-      message += " Plugins were searched in: " + detail::join(directories) + ".";
+      message += " Plugins were searched in: " + join(directories) + ".";
     }
     return message;
   }

@@ -20,7 +20,7 @@ namespace fnn {
 
 namespace {
 
-std::size_t chunks_in(std::size_t rows, std::size_t chunk_size) {
+std::size_t ceil_divide(std::size_t rows, std::size_t chunk_size) {
   return (rows + chunk_size - 1) / chunk_size;
 }
 
@@ -95,7 +95,7 @@ struct Trainer::State {
 // and leaves the batch-mean gradient in `gradient`.
 double Trainer::State::run_batch(std::size_t rows) {
   const std::size_t chunk_size = options.chunk_size;
-  const std::size_t chunks = chunks_in(rows, chunk_size);
+  const std::size_t chunks = ceil_divide(rows, chunk_size);
   const float scale = 1.0F / static_cast<float>(rows);
   const auto run_chunk = [&](std::size_t chunk) {
     const std::size_t first = chunk * chunk_size;
@@ -142,7 +142,7 @@ Trainer::Trainer(Network& network, const Loss& loss, Optimizer& optimizer,
     : state_(std::make_unique<State>(network, loss, optimizer, options)) {
   if (options.batch_size == 0) throw TrainingError("the batch size must be at least 1");
   if (options.chunk_size == 0) throw TrainingError("the chunk size must be at least 1");
-  const std::size_t chunks = chunks_in(options.batch_size, options.chunk_size);
+  const std::size_t chunks = ceil_divide(options.batch_size, options.chunk_size);
   const std::size_t chunk_capacity = std::min(options.chunk_size, options.batch_size);
   State& state = *state_;
   state.batch_inputs = Matrix(options.batch_size, network.input_size());
@@ -160,7 +160,15 @@ Trainer::~Trainer() = default;
 
 std::size_t Trainer::epochs_done() const noexcept { return state_->epochs_done; }
 
-EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets) {
+std::string Trainer::shuffle_state() const { return state_->rng.state(); }
+
+void Trainer::resume(std::size_t epochs_done, const std::string& shuffle_state) {
+  state_->rng.restore(shuffle_state);
+  state_->epochs_done = epochs_done;
+}
+
+EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets,
+                                 const std::function<void(const BatchReport&)>& on_batch) {
   State& state = *state_;
   const Network& network = state.network;
   if (inputs.rows() == 0) throw TrainingError("there are no training samples");
@@ -190,6 +198,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
 
   double loss_sum = 0.0;
   const std::size_t batch_size = state.options.batch_size;
+  const std::size_t batches = ceil_divide(inputs.rows(), batch_size);
   for (std::size_t first = 0, batch = 1; first < inputs.rows(); first += batch_size, ++batch) {
     const std::size_t rows = std::min(batch_size, inputs.rows() - first);
     for (std::size_t r = 0; r < rows; ++r) {
@@ -207,6 +216,9 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     }
     loss_sum += batch_loss;
     state.optimizer.step(state.network.parameters(), state.gradient);
+    if (on_batch) {
+      on_batch({epoch, batch, batches, first + rows, batch_loss / static_cast<double>(rows)});
+    }
   }
   state.epochs_done = epoch;
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
@@ -216,7 +228,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
 EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
                          const std::function<bool(const EpochReport&)>& on_epoch) {
   EpochReport report;
-  for (std::size_t e = 0; e < state_->options.epochs; ++e) {
+  while (state_->epochs_done < state_->options.epochs) {
     report = train_epoch(inputs, targets);
     if (on_epoch && !on_epoch(report)) break;
   }

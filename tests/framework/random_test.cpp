@@ -31,3 +31,17 @@ TEST_CASE("normal draws have mean 0 and variance 1", "[random]") {
   CHECK(sum / n == Approx(0.0).margin(0.02));
   CHECK(squares / n == Approx(1.0).epsilon(0.02));
 }
+
+TEST_CASE("a restored generator continues the same sequence", "[random]") {
+  fnn::Rng original(77);
+  original.normal();  // leaves a spare normal in the state
+  const std::string saved = original.state();
+  fnn::Rng copy(1);
+  copy.restore(saved);
+  for (int i = 0; i < 100; ++i) {
+    CHECK(copy.normal() == original.normal());
+    CHECK(copy.next() == original.next());
+  }
+  CHECK(fnn::test::error_message([&] { copy.restore("not a state"); }) ==
+        "the random generator state is malformed");
+}

@@ -74,6 +74,55 @@ TEST_CASE("chunked and whole-batch gradients agree up to rounding", "[trainer]")
   CHECK(chunked != train(2, 8, 2));  // and training did move the weights
 }
 
+TEST_CASE("a run resumed from its saved state ends bit-identical to an unbroken one",
+          "[trainer][resume]") {
+  const Data data;
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", {{"learning_rate", "0.5"}});
+  const fnn::TrainingOptions options{.batch_size = 32, .epochs = 4, .seed = 5};
+
+  fnn::Network unbroken = make_network();
+  fnn::Trainer whole(unbroken, *loss, *sgd, options);
+  whole.fit(data.inputs, data.targets);
+
+  fnn::Network first_half = make_network();
+  fnn::Trainer before(first_half, *loss, *sgd, options);
+  before.train_epoch(data.inputs, data.targets);
+  before.train_epoch(data.inputs, data.targets);
+  const std::string shuffle = before.shuffle_state();
+
+  fnn::Network second_half = make_network();
+  std::copy(first_half.parameters().begin(), first_half.parameters().end(),
+            second_half.parameters().begin());
+  fnn::Trainer after(second_half, *loss, *sgd, options);
+  after.resume(2, shuffle);
+  std::vector<std::size_t> epochs;
+  after.fit(data.inputs, data.targets, [&](const fnn::EpochReport& report) {
+    epochs.push_back(report.epoch);
+    return report.epoch < 4;
+  });
+  CHECK(epochs == std::vector<std::size_t>{3, 4});
+  CHECK(std::memcmp(unbroken.parameters().data(), second_half.parameters().data(),
+                    unbroken.parameters().size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("every batch is reported with its position", "[trainer]") {
+  const Data data;
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 64});
+  std::vector<fnn::BatchReport> reports;
+  trainer.train_epoch(data.inputs, data.targets,
+                      [&](const fnn::BatchReport& report) { reports.push_back(report); });
+  REQUIRE(reports.size() == 5);  // 300 samples: 4 × 64 + 44
+  CHECK(reports.back().batch == 5);
+  CHECK(reports.back().batches == 5);
+  CHECK(reports.back().samples_done == 300);
+  CHECK(reports[1].samples_done == 128);
+  CHECK(reports[0].loss > 0.0);
+}
+
 TEST_CASE("training lowers the loss", "[trainer]") {
   const Data data;
   fnn::Network network = make_network();

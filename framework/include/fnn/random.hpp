@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <string>
 
 #include "fnn/export.hpp"
 
@@ -21,6 +22,11 @@ class FNN_API Rng {
   float normal();
   /// Uniform integer in [0, n), without modulo bias. Requires n > 0.
   std::size_t below(std::size_t n);
+
+  /// The whole state as portable text, and back: a restored generator continues the sequence
+  /// exactly (for checkpoints). `restore` throws DataError on text `state` did not write.
+  std::string state() const;
+  void restore(const std::string& state);
 
  private:
   std::mt19937_64 engine_;

@@ -3,13 +3,15 @@
 #include <string_view>
 #include <vector>
 
-namespace fnn::detail {
+#include "fnn/export.hpp"
+
+namespace fnn {
 
 /// The candidate closest to `wanted` by edit distance, or "" when none is close enough to be a
 /// plausible typo (at most a third of the longer name, and at least one edit, wrong).
-std::string nearest_name(std::string_view wanted, const std::vector<std::string>& candidates);
+FNN_API std::string nearest_name(std::string_view wanted, const std::vector<std::string>& candidates);
 
 /// "a, b, c" — for lists in messages.
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+FNN_API std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
-}  // namespace fnn::detail
+}  // namespace fnn

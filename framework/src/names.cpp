@@ -1,10 +1,10 @@
-#include "nearest_name.hpp"
+#include "fnn/names.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <numeric>
 
-namespace fnn::detail {
+namespace fnn {
 
 namespace {
 
@@ -51,4 +51,4 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return joined;
 }
 
-}  // namespace fnn::detail
+}  // namespace fnn
