@@ -7,8 +7,9 @@
 
 namespace fnn {
 
-/// The candidate closest to `wanted` by edit distance, or "" when none is close enough to be a
-/// plausible typo (at most a third of the longer name, and at least one edit, wrong).
+/// The candidate closest to `wanted` by edit distance (a swap of neighbours counts as one edit),
+/// or "" when none is close enough to be a plausible typo: at most a third of the longer name
+/// wrong, and at least one edit allowed.
 FNN_API std::string nearest_name(std::string_view wanted, const std::vector<std::string>& candidates);
 
 /// "a, b, c" — for lists in messages.

@@ -1,0 +1,185 @@
+#include "command_line.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fnn/names.hpp>
+#include <fstream>
+#include <regex>
+
+#include "usage_error.hpp"
+
+namespace fnn::cli {
+
+namespace {
+
+std::vector<std::string> long_names(const po::options_description& options) {
+  std::vector<std::string> names;
+  for (const auto& option : options.options()) names.push_back(option->long_name());
+  return names;
+}
+
+std::string suggestion(const std::string& name, const po::options_description& options,
+                       const std::string& prefix) {
+  const std::string nearest = nearest_name(name, long_names(options));
+  return nearest.empty() ? "" : "; did you mean '" + prefix + nearest + "'?";
+}
+
+std::string strip_dashes(std::string name) {
+  name.erase(0, name.find_first_not_of('-'));
+  return name;
+}
+
+// The first line of an INI file that sets `key`, for messages; 0 when none does.
+std::size_t line_of(const std::filesystem::path& file, const std::string& key) {
+  std::ifstream in(file);
+  const std::regex setting("^\\s*" + std::regex_replace(key, std::regex("[.^$|()\\[\\]{}*+?\\\\]"),
+                                                        "\\$&") +
+                           "\\s*=");
+  std::size_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    if (std::regex_search(line, setting)) return number;
+  }
+  return 0;
+}
+
+void store_config_file(const std::string& command, const po::options_description& options,
+                       po::variables_map& values) {
+  const std::filesystem::path file = values["config"].as<std::string>();
+  std::ifstream in(file);
+  if (!in) throw UsageError("fnn " + command + ": --config: cannot read '" + file.string() + "'");
+  const auto where = [&](const std::string& key) {
+    const std::size_t line = line_of(file, key);
+    return file.string() + (line ? ":" + std::to_string(line) : "");
+  };
+  try {
+    po::store(po::parse_config_file(in, options, false), values);
+  } catch (const po::unknown_option& error) {
+    const std::string key = error.get_option_name();
+    throw UsageError(where(key) + ": unknown option '" + key + "'" + suggestion(key, options, ""));
+  } catch (const po::error_with_option_name& error) {
+    throw UsageError(where(strip_dashes(error.get_option_name())) + ": " + error.what());
+  } catch (const po::error& error) {
+    throw UsageError(file.string() + ": " + error.what());
+  }
+}
+
+}  // namespace
+
+po::options_description common_options() {
+  po::options_description options("Common options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("config", po::value<std::string>()->value_name("FILE"),
+       "read options from an INI file (key = value, long option names without --); the command "
+       "line overrides it")
+      ("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR")->composing(),
+       "also load plugins from DIR, searched before FNN_PLUGIN_PATH and fnn's own (repeatable)")
+      ("threads", po::value<long long>()->value_name("N"),
+       "worker threads (default: FNN_THREADS, else one per core)");
+  return options;
+}
+
+po::variables_map parse(const std::string& command, const po::options_description& options,
+                        const std::vector<std::string>& args,
+                        const po::positional_options_description& positional) {
+  po::variables_map values;
+  try {
+    // No guessing of abbreviations: "--epoch" is a typo to report, not a way to say --epochs.
+    const int style = po::command_line_style::default_style &
+                      ~po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(args).options(options).positional(positional).style(style).run(),
+              values);
+  } catch (const po::unknown_option& error) {
+    const std::string name = error.get_option_name();
+    throw UsageError("fnn " + command + ": unknown option '" + name + "'" +
+                     suggestion(strip_dashes(name), options, "--") +
+                     " (see fnn " + command + " --help)");
+  } catch (const po::too_many_positional_options_error&) {
+    throw UsageError("fnn " + command + ": unexpected argument; options start with -- (see fnn " +
+                     command + " --help)");
+  } catch (const po::error& error) {
+    throw UsageError("fnn " + command + ": " + error.what());
+  }
+  if (values.count("help")) return values;
+  if (values.count("config")) store_config_file(command, options, values);
+  try {
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw UsageError("fnn " + command + ": " + error.what());
+  }
+  return values;
+}
+
+void throw_missing(const std::string& command, const std::string& name) {
+  throw UsageError("fnn " + command + ": --" + name + " is required (see fnn " + command +
+                   " --help)");
+}
+
+std::size_t at_least(const po::variables_map& values, const std::string& name, long long minimum) {
+  const long long value = values[name].as<long long>();
+  if (value < minimum) {
+    throw UsageError("--" + name + " must be at least " + std::to_string(minimum) + ", got " +
+                     std::to_string(value));
+  }
+  return static_cast<std::size_t>(value);
+}
+
+std::string to_text(double value) {
+  char text[32];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, result.ptr);
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty() || comma < text.size()) items.push_back(item);
+    start = comma + 1;
+  }
+  return items;
+}
+
+std::vector<std::size_t> parse_widths(const std::string& option, const std::string& text) {
+  std::vector<std::size_t> widths;
+  for (const std::string& item : split_list(text)) {
+    std::size_t width = 0;
+    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), width);
+    if (error != std::errc{} || end != item.data() + item.size() || width == 0) {
+      throw UsageError("--" + option + " '" + text + "': expected positive widths separated by "
+                       "commas, such as 256,128; '" + item + "' is not one");
+    }
+    widths.push_back(width);
+  }
+  return widths;
+}
+
+std::size_t thread_count(const po::variables_map& values) {
+  if (values.count("threads")) return at_least(values, "threads", 0);
+  const char* environment = std::getenv("FNN_THREADS");
+  if (environment == nullptr || *environment == '\0') return 0;
+  const std::string text = environment;
+  std::size_t threads = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), threads);
+  if (error != std::errc{} || end != text.data() + text.size()) {
+    throw UsageError("FNN_THREADS is '" + text + "', expected a whole number such as 2");
+  }
+  return threads;
+}
+
+std::vector<std::filesystem::path> plugin_directories(const po::variables_map& values) {
+  std::vector<std::filesystem::path> directories;
+  if (values.count("plugin-dir")) {
+    for (const std::string& directory : values["plugin-dir"].as<std::vector<std::string>>()) {
+      directories.emplace_back(directory);
+    }
+  }
+  return directories;
+}
+
+}  // namespace fnn::cli

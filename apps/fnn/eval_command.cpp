@@ -1,0 +1,42 @@
+// fnn eval: a saved model's loss (and accuracy) on a data set.
+#include <fnn/registry.hpp>
+#include <iostream>
+
+#include "command_line.hpp"
+#include "commands.hpp"
+#include "data_source.hpp"
+#include "experiment.hpp"
+#include "saved_model.hpp"
+
+namespace fnn::cli {
+
+int eval_command(const std::vector<std::string>& args) {
+  po::options_description own("fnn eval --model FILE --test FILE [options]\n\n"
+                              "Evaluates a saved model on a data set, read as it was trained");
+  own.add_options()
+      ("model", po::value<std::string>()->value_name("FILE"), "model written by fnn train --save")
+      ("test", po::value<std::string>()->value_name("FILE"),
+       "data: CSV, or an IDX image file with --test-labels")
+      ("test-labels", po::value<std::string>()->value_name("FILE"), "IDX label file of --test");
+  own.add(common_options());
+  const po::variables_map values = parse("eval", own, args);
+  if (values.count("help")) {
+    std::cout << own << "\n";
+    return 0;
+  }
+  const std::string model_file = required<std::string>(values, "eval", "model");
+  DataSource source{required<std::string>(values, "eval", "test"), std::nullopt};
+  if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();
+
+  SavedModel model = load(model_file);
+  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Network network = restore_network(registry, model, model_file);
+  Dataset test = load_dataset(source, model.layout, false);
+  model.scaler.apply(test.inputs);
+  const auto loss = registry.make_loss(model.loss);
+  std::cout << "test: " << describe(evaluate(network, *loss, test, model.layout.classes > 0))
+            << "\n";
+  return 0;
+}
+
+}  // namespace fnn::cli

@@ -1,0 +1,63 @@
+#include "experiment.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fnn/error.hpp>
+
+namespace fnn::cli {
+
+NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidden,
+                       const std::string& activation, const std::string& output_activation,
+                       std::size_t outputs) {
+  NetworkSpec spec{inputs};
+  for (const std::size_t width : hidden) {
+    spec.add("dense", {{"units", std::to_string(width)}}).add(activation);
+  }
+  spec.add("dense", {{"units", std::to_string(outputs)}});
+  if (output_activation != "none") spec.add(output_activation);
+  return spec;
+}
+
+Network restore_network(const Registry& registry, const SavedModel& model,
+                        const std::filesystem::path& file) {
+  Network network(registry, model.network);
+  if (model.parameters.size() != network.parameters().size()) {
+    throw DataError(file.string() + ": the model holds " + std::to_string(model.parameters.size()) +
+                    " parameters, but its network needs " +
+                    std::to_string(network.parameters().size()));
+  }
+  std::copy(model.parameters.begin(), model.parameters.end(), network.parameters().begin());
+  return network;
+}
+
+Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes) {
+  const Matrix predictions = network.predict(data.inputs);
+  Evaluation result;
+  result.samples = data.inputs.rows();
+  result.loss = loss.mean(predictions, data.targets);
+  if (classes) {
+    for (std::size_t r = 0; r < result.samples; ++r) {
+      if (arg_max(predictions.view().row(r)) == arg_max(data.targets.view().row(r))) {
+        ++result.correct;
+      }
+    }
+    result.accuracy = result.samples ? static_cast<double>(result.correct) /
+                                           static_cast<double>(result.samples)
+                                     : 0.0;
+  }
+  return result;
+}
+
+std::string describe(const Evaluation& evaluation) {
+  char text[160];
+  std::snprintf(text, sizeof text, "loss %.6f", evaluation.loss);
+  std::string description = text;
+  if (evaluation.accuracy) {
+    std::snprintf(text, sizeof text, ", accuracy %.4f (%zu/%zu)", *evaluation.accuracy,
+                  evaluation.correct, evaluation.samples);
+    description += text;
+  }
+  return description;
+}
+
+}  // namespace fnn::cli

@@ -1,0 +1,40 @@
+#pragma once
+#include <cstddef>
+#include <filesystem>
+#include <fnn/dataset.hpp>
+#include <fnn/loss.hpp>
+#include <fnn/network.hpp>
+#include <fnn/registry.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saved_model.hpp"
+
+namespace fnn::cli {
+
+/// The multilayer perceptron the options describe: for each hidden width a dense layer and
+/// `activation`, then a dense layer of `outputs` units and `output_activation` ("none" for a
+/// linear output).
+NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidden,
+                       const std::string& activation, const std::string& output_activation,
+                       std::size_t outputs);
+
+/// Rebuilds a saved network with its weights. DataError when the file's parameter count does
+/// not fit its own network.
+Network restore_network(const Registry& registry, const SavedModel& model,
+                        const std::filesystem::path& file);
+
+/// Loss and, for class targets, accuracy of a network on a data set.
+struct Evaluation {
+  double loss = 0.0;
+  std::optional<double> accuracy;
+  std::size_t correct = 0;
+  std::size_t samples = 0;
+};
+Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes);
+
+/// "loss 0.0123, accuracy 0.9150 (915/1000)".
+std::string describe(const Evaluation& evaluation);
+
+}  // namespace fnn::cli

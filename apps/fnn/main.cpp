@@ -1,0 +1,74 @@
+// The fnn command-line tool: fnn COMMAND [options]. Exit codes: 0 success, 1 failure of the work
+// (bad data, model or plugin file, diverged training, failed check), 2 usage error.
+#include <fnn/error.hpp>
+#include <fnn/names.hpp>
+#include <fnn/version.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "usage_error.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(const std::vector<std::string>&);
+  const char* summary;
+};
+
+constexpr Command commands[] = {
+    {"train", fnn::cli::train_command, "train a network on a data set, optionally save it"},
+    {"eval", fnn::cli::eval_command, "evaluate a saved model on a data set"},
+    {"predict", fnn::cli::predict_command, "write a saved model's predictions as CSV"},
+    {"plugins", fnn::cli::plugins_command, "list the components the plugins provide"},
+    {"gradcheck", fnn::cli::gradcheck_command, "check components' derivatives numerically"},
+};
+
+void print_usage(std::ostream& out) {
+  out << "usage: fnn COMMAND [options]    (fnn COMMAND --help for its options)\n\ncommands:\n";
+  for (const Command& command : commands) {
+    out << "  " << command.name << std::string(12 - std::string(command.name).size(), ' ')
+        << command.summary << "\n";
+  }
+  out << "\noptions:\n  --help       this text\n  --version    fnn's version and plugin ABI\n"
+      << "\nExit status: 0 success, 1 failure (data, model, plugin, training), 2 usage error.\n";
+}
+
+int dispatch(const std::vector<std::string>& words) {
+  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+    print_usage(words.empty() ? std::cerr : std::cout);
+    return words.empty() ? 2 : 0;
+  }
+  if (words[0] == "--version") {
+    std::cout << "fnn " << fnn::version << " (plugin ABI " << fnn::abi_version << ")\n";
+    return 0;
+  }
+  for (const Command& command : commands) {
+    if (words[0] == command.name) return command.run({words.begin() + 1, words.end()});
+  }
+  std::vector<std::string> names;
+  for (const Command& command : commands) names.emplace_back(command.name);
+  const std::string nearest = fnn::nearest_name(words[0], names);
+  throw fnn::cli::UsageError("unknown command '" + words[0] + "'" +
+                             (nearest.empty() ? "" : "; did you mean '" + nearest + "'?") +
+                             " (see fnn --help)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dispatch({argv + 1, argv + argc});
+  } catch (const fnn::cli::UsageError& error) {
+    std::cerr << "fnn: " << error.what() << "\n";
+    return 2;
+  } catch (const fnn::Error& error) {
+    std::cerr << "fnn: " << error.what() << "\n";
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "fnn: unexpected error: " << error.what() << "\n";
+    return 1;
+  }
+}

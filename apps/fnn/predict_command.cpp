@@ -1,0 +1,61 @@
+// fnn predict: a saved model's outputs for new inputs, written as CSV.
+#include <fnn/csv.hpp>
+#include <fnn/dataset.hpp>
+#include <fnn/registry.hpp>
+#include <iostream>
+
+#include "command_line.hpp"
+#include "commands.hpp"
+#include "data_source.hpp"
+#include "experiment.hpp"
+#include "saved_model.hpp"
+
+namespace fnn::cli {
+
+int predict_command(const std::vector<std::string>& args) {
+  po::options_description own("fnn predict --model FILE --input FILE --output FILE [options]\n\n"
+                              "Writes a saved model's predictions as CSV: one row per input row, "
+                              "output_0.. columns;\nfor a class model, the predicted class first, "
+                              "then one score per class");
+  own.add_options()
+      ("model", po::value<std::string>()->value_name("FILE"), "model written by fnn train --save")
+      ("input", po::value<std::string>()->value_name("FILE"),
+       "inputs: CSV with the model's input columns (target columns, if present, are ignored), "
+       "or an IDX image file")
+      ("output", po::value<std::string>()->value_name("FILE"),
+       "CSV file to write, atomically");
+  own.add(common_options());
+  const po::variables_map values = parse("predict", own, args);
+  if (values.count("help")) {
+    std::cout << own << "\n";
+    return 0;
+  }
+  const std::string model_file = required<std::string>(values, "predict", "model");
+  const std::string input_file = required<std::string>(values, "predict", "input");
+  const std::string output_file = required<std::string>(values, "predict", "output");
+
+  const SavedModel model = load(model_file);
+  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Network network = restore_network(registry, model, model_file);
+  Matrix inputs = load_inputs(input_file, model.layout, network.input_size());
+  model.scaler.apply(inputs);
+  const Matrix outputs = network.predict(inputs);
+
+  const bool classes = model.layout.classes > 0;
+  std::vector<std::string> header;
+  if (classes) header.push_back("class");
+  for (std::size_t c = 0; c < outputs.cols(); ++c) {
+    header.push_back((classes ? "score_" : "output_") + std::to_string(c));
+  }
+  Matrix table(outputs.rows(), header.size());
+  for (std::size_t r = 0; r < outputs.rows(); ++r) {
+    std::size_t column = 0;
+    if (classes) table(r, column++) = static_cast<float>(arg_max(outputs.view().row(r)));
+    for (const float value : outputs.view().row(r)) table(r, column++) = value;
+  }
+  write_csv(output_file, table, header);
+  std::cout << "wrote " << outputs.rows() << " predictions to " << output_file << "\n";
+  return 0;
+}
+
+}  // namespace fnn::cli

@@ -1,0 +1,280 @@
+// fnn train: read data, build or resume a network, train with progress, report, save.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fnn/error.hpp>
+#include <fnn/random.hpp>
+#include <fnn/registry.hpp>
+#include <fnn/trainer.hpp>
+#include <iostream>
+#include <numeric>
+
+#include "command_line.hpp"
+#include "commands.hpp"
+#include "component_options.hpp"
+#include "data_source.hpp"
+#include "experiment.hpp"
+#include "metrics_log.hpp"
+#include "progress.hpp"
+#include "saved_model.hpp"
+#include "usage_error.hpp"
+
+namespace fnn::cli {
+
+namespace {
+
+po::options_description train_options() {
+  po::options_description data("Data");
+  data.add_options()
+      ("train", po::value<std::string>()->value_name("FILE"),
+       "training data: a CSV file (header optional), or an IDX image file, plain or gzip, "
+       "with --train-labels")
+      ("train-labels", po::value<std::string>()->value_name("FILE"),
+       "IDX label file of the --train images")
+      ("test", po::value<std::string>()->value_name("FILE"),
+       "test data, read like --train, evaluated after training")
+      ("test-labels", po::value<std::string>()->value_name("FILE"), "IDX label file of --test")
+      ("target", po::value<std::string>()->value_name("COLUMNS")->default_value(""),
+       "CSV target columns by name or 0-based index, comma-separated (default: the last column)")
+      ("classes", po::bool_switch(),
+       "the target is a class label 0..n-1: one-hot it and report accuracy (implied for IDX)")
+      ("scale", po::value<std::string>()->value_name("METHOD")->default_value("none"),
+       "input scaling fitted on the training data: none, standardize or minmax")
+      ("validation-split", po::value<double>()->value_name("FRACTION")->default_value(0.0),
+       "fraction of the training samples held out (seeded) to report validation loss");
+  po::options_description model("Network and training");
+  model.add_options()
+      ("hidden", po::value<std::string>()->value_name("WIDTHS")->default_value("16"),
+       "hidden layer widths, e.g. 256,128; input and output widths come from the data")
+      ("activation", po::value<std::string>()->value_name("NAME")->default_value("sigmoid"),
+       "activation after each hidden layer")
+      ("output-activation", po::value<std::string>()->value_name("NAME"),
+       "activation after the output layer (default: --activation; 'none' for linear)")
+      ("loss", po::value<std::string>()->value_name("NAME")->default_value("mse"), "loss")
+      ("optimizer", po::value<std::string>()->value_name("NAME")->default_value("sgd"),
+       "optimizer")
+      ("learning-rate", po::value<double>()->value_name("RATE")->default_value(0.1),
+       "optimizer step size")
+      ("batch-size", po::value<long long>()->value_name("N")->default_value(32),
+       "samples per step")
+      ("epochs", po::value<long long>()->value_name("N")->default_value(10),
+       "total epochs (a resumed run continues up to this count)")
+      ("init", po::value<std::string>()->value_name("NAME")->default_value("glorot_uniform"),
+       "weight initializer")
+      ("seed", po::value<long long>()->value_name("N")->default_value(1),
+       "seeds initialisation, shuffling and the validation split");
+  po::options_description output("Output");
+  output.add_options()
+      ("save", po::value<std::string>()->value_name("FILE"),
+       "write the trained model (network, weights, optimizer state) to FILE, atomically")
+      ("resume", po::value<std::string>()->value_name("FILE"),
+       "continue training a model saved with --save: its network, loss, optimizer, scaling and "
+       "epoch count come from FILE")
+      ("metrics", po::value<std::string>()->value_name("FILE"),
+       "per-epoch metrics as CSV, or JSON lines if FILE ends in .jsonl")
+      ("progress", po::value<std::string>()->value_name("STYLE")->default_value("auto"),
+       "auto (a bar when stderr is a terminal), bar, or plain (one line per epoch)");
+  po::options_description all("fnn train [options]\n\nTrains a network on a data set");
+  all.add(data).add(model).add(output).add(common_options());
+  return all;
+}
+
+// A resumed run takes these from its model file; giving them too would be ambiguous.
+void refuse_with_resume(const po::variables_map& values) {
+  for (const char* name : {"hidden", "activation", "output-activation", "loss", "optimizer",
+                           "init", "target", "classes", "scale"}) {
+    const bool given = values.count(name) && !values[name].defaulted() &&
+                       !(std::string(name) == "classes" && !values[name].as<bool>());
+    if (given) {
+      throw UsageError(std::string("fnn train: --") + name +
+                       " cannot be combined with --resume: it comes from the model file");
+    }
+  }
+}
+
+// Holds out `fraction` of the samples, chosen by a seeded shuffle, as validation data.
+Dataset hold_out(Dataset& data, double fraction, std::uint64_t seed) {
+  const std::size_t rows = data.inputs.rows();
+  const auto held = static_cast<std::size_t>(static_cast<double>(rows) * fraction);
+  if (held == 0) return {};
+  std::vector<std::size_t> order(rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  Rng rng(seed ^ 0x5eed5eed5eed5eedULL);  // a stream of its own, apart from the shuffle's
+  for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  const auto pick = [&](std::size_t first, std::size_t count) {
+    Dataset part{Matrix(count, data.inputs.cols()), Matrix(count, data.targets.cols())};
+    for (std::size_t r = 0; r < count; ++r) {
+      std::ranges::copy(data.inputs.view().row(order[first + r]), part.inputs.view().row(r).begin());
+      std::ranges::copy(data.targets.view().row(order[first + r]),
+                        part.targets.view().row(r).begin());
+    }
+    return part;
+  };
+  Dataset validation = pick(rows - held, held);
+  data = pick(0, rows - held);
+  return validation;
+}
+
+DataSource source(const po::variables_map& values, const std::string& data_option,
+                  const std::string& labels_option) {
+  DataSource result{values[data_option].as<std::string>(), std::nullopt};
+  if (values.count(labels_option)) result.labels = values[labels_option].as<std::string>();
+  return result;
+}
+
+}  // namespace
+
+int train_command(const std::vector<std::string>& args) {
+  const po::options_description options = train_options();
+  const po::variables_map values = parse("train", options, args);
+  if (values.count("help")) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  if (!values.count("train")) throw_missing("train", "train");
+  const auto start = std::chrono::steady_clock::now();
+
+  std::optional<SavedModel> resumed;
+  if (values.count("resume")) {
+    refuse_with_resume(values);
+    resumed = load(values["resume"].as<std::string>());
+  }
+  const std::size_t epochs = at_least(values, "epochs", 1);
+  // A resumed run keeps its batch size and seed unless they are given again.
+  const std::size_t batch_size = resumed && values["batch-size"].defaulted()
+                                     ? resumed->batch_size
+                                     : at_least(values, "batch-size", 1);
+  const std::uint64_t seed = resumed && values["seed"].defaulted()
+                                 ? resumed->seed
+                                 : static_cast<std::uint64_t>(values["seed"].as<long long>());
+  const std::size_t threads = thread_count(values);
+  const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
+  // Every option is checked before any file is read.
+  const std::vector<std::size_t> hidden =
+      parse_widths("hidden", values["hidden"].as<std::string>());
+  const double validation_split = values["validation-split"].as<double>();
+  if (validation_split < 0.0 || validation_split >= 1.0) {
+    throw UsageError("--validation-split must be at least 0 and below 1, got " +
+                     to_text(validation_split));
+  }
+  const auto scale = from_options("--scale", [&] {
+    return Scaler::parse(values["scale"].as<std::string>());
+  });
+
+  const Registry registry = Registry::with_plugins(plugin_directories(values));
+
+  // Data: read, one-hot, scale, split.
+  DataLayout layout = resumed ? resumed->layout
+                              : DataLayout{split_list(values["target"].as<std::string>()), 0};
+  Dataset train = load_dataset(source(values, "train", "train-labels"), layout,
+                               !resumed && values["classes"].as<bool>());
+  const bool classes = layout.classes > 0;
+  const Scaler scaler =
+      resumed ? resumed->scaler
+              : Scaler(scale, train.inputs);
+  scaler.apply(train.inputs);
+  const Dataset validation = hold_out(train, validation_split, seed);
+
+  // Network, loss, optimizer.
+  SavedModel model = resumed ? *resumed : SavedModel{};
+  if (!resumed) {
+    model.loss = values["loss"].as<std::string>();
+    model.optimizer = values["optimizer"].as<std::string>();
+    model.init = values["init"].as<std::string>();
+    const std::string activation = values["activation"].as<std::string>();
+    model.network = perceptron(
+        train.inputs.cols(), hidden, activation, values.count("output-activation")
+                        ? values["output-activation"].as<std::string>()
+                        : activation,
+        train.targets.cols());
+  }
+  if (!resumed || !values["learning-rate"].defaulted()) {
+    model.optimizer_options.set("learning_rate",
+                                to_text(values["learning-rate"].as<double>()));
+  }
+  Network network = resumed ? restore_network(registry, *resumed, values["resume"].as<std::string>())
+                            : from_options("--hidden/--activation/--output-activation", [&] {
+                                return Network(registry, model.network);
+                              });
+  if (network.output_size() != train.targets.cols() || network.input_size() != train.inputs.cols()) {
+    throw DataError(values["train"].as<std::string>() + ": the network maps " +
+                    std::to_string(network.input_size()) + " inputs to " +
+                    std::to_string(network.output_size()) + " outputs, the data has " +
+                    std::to_string(train.inputs.cols()) + " inputs and " +
+                    std::to_string(train.targets.cols()) + " targets");
+  }
+  const auto loss = from_options("--loss", [&] { return registry.make_loss(model.loss); });
+  const auto optimizer = from_options("--optimizer/--learning-rate", [&] {
+    return registry.make_optimizer(model.optimizer, model.optimizer_options);
+  });
+  if (!resumed) {
+    const auto init = from_options("--init", [&] { return registry.make_initializer(model.init); });
+    Rng rng(seed);
+    network.initialize(*init, rng);
+  }
+
+  Trainer trainer(network, *loss, *optimizer,
+                  {.batch_size = batch_size, .epochs = epochs, .seed = seed, .threads = threads});
+  if (resumed) {
+    const std::span<float> state = optimizer->state();
+    if (state.size() != resumed->optimizer_state.size()) {
+      throw DataError(values["resume"].as<std::string>() + ": the optimizer state holds " +
+                      std::to_string(resumed->optimizer_state.size()) + " values, " +
+                      model.optimizer + " needs " + std::to_string(state.size()));
+    }
+    std::ranges::copy(resumed->optimizer_state, state.begin());
+    trainer.resume(resumed->epochs_done, resumed->shuffle_state);
+    if (resumed->epochs_done >= epochs) {
+      throw UsageError("fnn train: the model has already been trained for " +
+                       std::to_string(resumed->epochs_done) +
+                       " epochs; give --epochs a larger total");
+    }
+    std::cout << "resuming " << values["resume"].as<std::string>() << " after epoch "
+              << resumed->epochs_done << "\n";
+  }
+
+  std::cout << "training on " << train.inputs.rows() << " samples (" << train.inputs.cols()
+            << " inputs, " << train.targets.cols() << " outputs";
+  if (validation.inputs.rows()) std::cout << ", " << validation.inputs.rows() << " for validation";
+  std::cout << "), " << network.parameters().size() << " parameters" << std::endl;
+
+  Progress progress(style, epochs, train.inputs.rows());
+  std::optional<MetricsLog> metrics;
+  if (values.count("metrics")) metrics.emplace(values["metrics"].as<std::string>());
+  while (trainer.epochs_done() < epochs) {
+    EpochSummary summary;
+    summary.training = trainer.train_epoch(train.inputs, train.targets,
+                                           [&](const BatchReport& b) { progress.batch_done(b); });
+    if (validation.inputs.rows()) {
+      const Evaluation checked = evaluate(network, *loss, validation, classes);
+      summary.validation_loss = checked.loss;
+      summary.validation_accuracy = checked.accuracy;
+    }
+    progress.epoch_done(summary);
+    if (metrics) metrics->add(summary);
+  }
+
+  if (values.count("test")) {
+    Dataset test = load_dataset(source(values, "test", "test-labels"), layout, false);
+    scaler.apply(test.inputs);
+    std::cout << "test: " << describe(evaluate(network, *loss, test, classes)) << "\n";
+  }
+  if (values.count("save")) {
+    model.parameters.assign(network.parameters().begin(), network.parameters().end());
+    const std::span<const float> state = optimizer->state();
+    model.optimizer_state.assign(state.begin(), state.end());
+    model.layout = layout;
+    model.scaler = scaler;
+    model.epochs_done = trainer.epochs_done();
+    model.batch_size = batch_size;
+    model.seed = seed;
+    model.shuffle_state = trainer.shuffle_state();
+    save(values["save"].as<std::string>(), model);
+    std::cout << "saved " << values["save"].as<std::string>() << "\n";
+  }
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  std::printf("done: %zu epochs in %.1f s\n", trainer.epochs_done(), elapsed.count());
+  return 0;
+}
+
+}  // namespace fnn::cli

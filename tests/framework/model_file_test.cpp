@@ -1,0 +1,453 @@
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <bit>
+#include <boost/crc.hpp>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fnn/model_file.hpp>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using fnn::test::error_message;
+using Json = nlohmann::json;
+
+namespace {
+
+fnn::ModelFile sample_model() {
+  fnn::ModelFile model;
+  model.network = fnn::NetworkSpec{2};
+  model.network.add("dense", {{"units", "4"}, {"bias", "true"}})
+      .add("sigmoid")
+      .add("dense", {{"units", "1"}});
+  // Values that a text format or a careless conversion would change.
+  model.tensors["parameters"] = {0.1f,
+                                 -0.0f,
+                                 std::numeric_limits<float>::denorm_min(),
+                                 std::numeric_limits<float>::max(),
+                                 std::numeric_limits<float>::lowest(),
+                                 std::numeric_limits<float>::infinity(),
+                                 std::bit_cast<float>(std::uint32_t{0x7fc01234}),  // NaN payload
+                                 3.14159265f};
+  model.tensors["optimizer_state"] = {1.0f, 2.0f, 3.0f};
+  model.tensors["empty"] = {};
+  model.metadata = {{"epochs", "12"}, {"note", "größe \"quoted\" {\"checksum\":\"00000000\"}"}};
+  return model;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+std::uint64_t header_length(const std::string& bytes) {
+  std::uint64_t length = 0;
+  for (std::size_t i = 8; i-- > 0;) length = (length << 8) | static_cast<unsigned char>(bytes[i]);
+  return length;
+}
+
+// A safetensors file from header text and data, with no checksum fixing.
+std::string frame(const std::string& header, const std::string& data) {
+  std::string bytes;
+  for (std::size_t i = 0; i < 8; ++i) bytes.push_back(static_cast<char>(header.size() >> (8 * i)));
+  return bytes + header + data;
+}
+
+// Fills in the checksum the way the format defines it, when the file has one.
+std::string with_checksum(std::string bytes) {
+  const std::string key = "\"checksum\":\"";
+  const std::size_t found = bytes.find(key);
+  if (found == std::string::npos) return bytes;
+  const std::size_t at = found + key.size();
+  bytes.replace(at, 8, "00000000");
+  boost::crc_32_type crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc.checksum()));
+  bytes.replace(at, 8, hex);
+  return bytes;
+}
+
+// A saved model as fnn writes it, in a directory of its own.
+struct SavedModel {
+  fnn::test::TemporaryDirectory directory;
+  fs::path file = directory.path() / "model.safetensors";
+  std::string bytes;
+
+  SavedModel() {
+    fnn::save_model(file, sample_model());
+    bytes = read_file(file);
+  }
+
+  Json header() const { return Json::parse(bytes.substr(8, header_length(bytes))); }
+  std::string data() const { return bytes.substr(8 + header_length(bytes)); }
+
+  // Writes `changed` as the model file and returns the message of loading it.
+  std::string load_error(const std::string& changed) const {
+    write_file(file, changed);
+    return error_message([&] { (void)fnn::load_model(file); });
+  }
+  // The same, for the file with its header and data edited and a checksum that fits again.
+  std::string load_error(const std::function<void(Json& header, std::string& data)>& edit) const {
+    Json edited_header = header();
+    std::string edited_data = data();
+    edit(edited_header, edited_data);
+    return load_error(with_checksum(frame(edited_header.dump(), edited_data)));
+  }
+  std::string where() const { return "model file '" + file.string() + "' "; }
+  std::string malformed(const std::string& why) const {
+    return where() + "is malformed: " + why + "; save the model again";
+  }
+  std::string not_a_model(const std::string& why) const {
+    return where() + "is not an fnn model: " + why + "; give a model file saved by fnn";
+  }
+};
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), 4 * a.size()) == 0);
+}
+
+std::vector<fs::path> entries(const fs::path& directory) {
+  std::vector<fs::path> found;
+  for (const auto& entry : fs::directory_iterator(directory)) found.push_back(entry.path());
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+// Makes writes past `bytes` fail with EFBIG (instead of a signal) while it lives.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &previous_);
+    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = previous_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &previous_);
+    std::signal(SIGXFSZ, previous_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit previous_{};
+  void (*previous_handler_)(int) = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("a model survives a save and load bit for bit", "[model_file]") {
+  const fnn::ModelFile original = sample_model();
+  SavedModel saved;
+  fnn::save_model(saved.file, original);  // over the existing file
+  CHECK(entries(saved.directory.path()) == std::vector<fs::path>{saved.file});
+
+  const fnn::ModelFile loaded = fnn::load_model(saved.file);
+  CHECK(loaded.network.inputs == 2);
+  REQUIRE(loaded.network.layers.size() == original.network.layers.size());
+  for (std::size_t i = 0; i < loaded.network.layers.size(); ++i) {
+    CHECK(loaded.network.layers[i].name == original.network.layers[i].name);
+    CHECK(loaded.network.layers[i].options.entries() ==
+          original.network.layers[i].options.entries());
+  }
+  REQUIRE(loaded.tensors.size() == original.tensors.size());
+  for (const auto& [name, values] : original.tensors) {
+    INFO("tensor " << name);
+    REQUIRE(loaded.tensors.contains(name));
+    CHECK(same_bits(loaded.tensors.at(name), values));
+  }
+  CHECK(loaded.metadata == original.metadata);
+}
+
+TEST_CASE("a model file is safetensors with fnn metadata", "[model_file]") {
+  const SavedModel saved;
+  const std::uint64_t length = header_length(saved.bytes);
+  REQUIRE(8 + length <= saved.bytes.size());
+  CHECK((8 + length) % 8 == 0);
+  const std::string text = saved.bytes.substr(8, length);
+  CHECK(text.front() == '{');
+  CHECK(text.substr(text.rfind('}') + 1).find_first_not_of(' ') == std::string::npos);
+
+  const Json header = saved.header();
+  REQUIRE(header.is_object());
+  const std::string data = saved.data();
+  std::uint64_t offset = 0;
+  const fnn::ModelFile model = sample_model();
+  for (const auto& [name, values] : model.tensors) {  // packed in name order
+    INFO("tensor " << name);
+    const Json& entry = header.at(name);
+    CHECK(entry.at("dtype") == "F32");
+    CHECK(entry.at("shape") == Json::array({values.size()}));
+    CHECK(entry.at("data_offsets") == Json::array({offset, offset + 4 * values.size()}));
+    std::vector<float> stored(values.size());
+    if (!stored.empty()) std::memcpy(stored.data(), data.data() + offset, 4 * stored.size());
+    CHECK(same_bits(stored, values));
+    offset += 4 * values.size();
+  }
+  CHECK(offset == data.size());
+  CHECK(header.size() == model.tensors.size() + 1);
+
+  const Json& metadata = header.at("__metadata__");
+  for (const auto& [key, value] : metadata.items()) {
+    INFO("metadata " << key);
+    CHECK(value.is_string());
+  }
+  CHECK(metadata.at("format") == "fnn-model");
+  CHECK(metadata.at("format_version") == "1");
+  CHECK(metadata.at("fnn_version") == fnn::version);
+  CHECK(metadata.at("epochs") == "12");
+  CHECK(Json::parse(metadata.at("network").get<std::string>()) ==
+        Json::parse(R"({"inputs": 2, "layers": [
+            {"name": "dense", "options": {"bias": "true", "units": "4"}},
+            {"name": "sigmoid", "options": {}},
+            {"name": "dense", "options": {"units": "1"}}]})"));
+  const std::string checksum = metadata.at("checksum");
+  CHECK(checksum.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(checksum.size() == 8);
+  CHECK(with_checksum(saved.bytes) == saved.bytes);
+
+  // Python's safetensors, where it is installed, reads the tensors too.
+  if (std::system("/usr/bin/python3 -c 'import safetensors.numpy' >/dev/null 2>&1") == 0) {
+    const std::string command =
+        "/usr/bin/python3 -c 'import sys, safetensors.numpy as s; t = s.load_file(sys.argv[1]); "
+        "sys.exit(0 if t[\"optimizer_state\"].tolist() == [1.0, 2.0, 3.0] and "
+        "t[\"empty\"].size == 0 else 1)' '" +
+        saved.file.string() + "'";
+    CHECK(std::system(command.c_str()) == 0);
+  }
+}
+
+TEST_CASE("saving refuses metadata that fnn reserves", "[model_file]") {
+  SavedModel saved;
+  for (const std::string key : {"format", "format_version", "fnn_version", "network", "checksum"}) {
+    fnn::ModelFile model = sample_model();
+    model.metadata[key] = "mine";
+    CHECK_THROWS_AS(fnn::save_model(saved.file, model), fnn::SpecError);
+    CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+          "model metadata key '" + key +
+              "' is reserved for fnn (checksum, fnn_version, format, format_version, network): "
+              "choose another name");
+  }
+  fnn::ModelFile model = sample_model();
+  model.tensors["__metadata__"] = {1.0f};
+  CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+        "a model tensor cannot be called '__metadata__'");
+  model = sample_model();
+  model.metadata["bytes"] = "\xff\xfe";
+  CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+        "a model tensor name or metadata entry is not valid UTF-8 text");
+  model = sample_model();
+  model.network.add("dense", {{"units", "\xff"}});
+  CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+        "a layer name or option of the network is not valid UTF-8 text");
+  CHECK(read_file(saved.file) == saved.bytes);
+  CHECK(entries(saved.directory.path()) == std::vector<fs::path>{saved.file});
+}
+
+TEST_CASE("a failed save leaves the existing file as it was", "[model_file]") {
+  SavedModel saved;
+  const fs::path directory = saved.directory.path();
+
+  SECTION("a missing directory") {
+    const fs::path file = directory / "absent" / "model.safetensors";
+    CHECK_THAT(
+        error_message([&] { fnn::save_model(file, sample_model()); }),
+        StartsWith("cannot save '" + file.string() + "': cannot create the temporary file '" +
+                   (directory / "absent").string()) &&
+            Contains("check that the directory exists and is writable"));
+    CHECK_FALSE(fs::exists(directory / "absent"));
+  }
+  SECTION("a path that is a directory") {
+    const fs::path file = directory / "models";
+    fs::create_directory(file);
+    write_file(file / "kept", "kept");
+    CHECK(error_message([&] { fnn::save_model(file, sample_model()); }) ==
+          "cannot save '" + file.string() + "': it is a directory; give a file name");
+    CHECK(entries(file) == std::vector<fs::path>{file / "kept"});
+    fs::remove_all(file);
+  }
+  SECTION("a write that fails half way") {
+    fnn::ModelFile big = sample_model();
+    big.tensors["parameters"].assign(100000, 0.25f);
+    std::string message;
+    {
+      const FileSizeLimit limit(1024);
+      message = error_message([&] { fnn::save_model(saved.file, big); });
+    }
+    CHECK_THAT(message, StartsWith("cannot save '" + saved.file.string() + "': writing '") &&
+                            Contains("' failed (File too large); check the free disk space"));
+  }
+  CHECK(read_file(saved.file) == saved.bytes);
+  CHECK(entries(directory) == std::vector<fs::path>{saved.file});
+}
+
+TEST_CASE("loading names a missing file or a directory", "[model_file]") {
+  const fnn::test::TemporaryDirectory directory;
+  const fs::path file = directory.path() / "absent.safetensors";
+  CHECK_THROWS_AS(fnn::load_model(file), fnn::DataError);
+  CHECK(error_message([&] { (void)fnn::load_model(file); }) ==
+        "model file '" + file.string() + "' does not exist: check the path");
+  CHECK(error_message([&] { (void)fnn::load_model(directory.path()); }) ==
+        "model file '" + directory.path().string() + "' is a directory, not a file");
+}
+
+TEST_CASE("a truncated model file is reported as truncated", "[model_file]") {
+  const SavedModel saved;
+  const std::string truncated = saved.where() + "is truncated: ";
+  const std::string advice = "; it was not completely written or copied, save it again";
+  CHECK(saved.load_error(saved.bytes.substr(0, 5)) ==
+        truncated +
+            "it has 5 bytes, fewer than the 8-byte header length every model file starts with" +
+            advice);
+  const std::uint64_t length = header_length(saved.bytes);
+  CHECK(saved.load_error(saved.bytes.substr(0, 20)) ==
+        truncated + "its header length is " + std::to_string(length) +
+            " bytes, but only 12 bytes follow" + advice);
+  CHECK(saved.load_error(saved.bytes.substr(0, saved.bytes.size() - 3)) ==
+        truncated + "tensor 'parameters' has data_offsets [12, 44], but the file holds only 41 " +
+            "bytes of tensor data" + advice);
+}
+
+TEST_CASE("a changed byte fails the checksum", "[model_file]") {
+  const SavedModel saved;
+  std::string corrupted = saved.bytes;
+  corrupted[corrupted.size() - 2] ^= 0x10;
+  const std::string expected = saved.header()["__metadata__"]["checksum"];
+  const std::string fixed = with_checksum(corrupted);
+  const std::string found =
+      Json::parse(fixed.substr(8, header_length(fixed)))["__metadata__"]["checksum"];
+  REQUIRE(found != expected);
+  CHECK(saved.load_error(corrupted) ==
+        saved.where() + "is corrupted: checksum mismatch, expected " + expected +
+            " (stored in the file), found " + found +
+            " (computed from its bytes); restore it from a copy or save the model again");
+}
+
+TEST_CASE("a model from a newer fnn names both format versions", "[model_file]") {
+  const SavedModel saved;
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["__metadata__"]["format_version"] = "99";
+  }) == saved.where() + "has format version 99, but this fnn (" + fnn::version +
+            ") reads format versions up to 1: upgrade fnn to load it");
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["__metadata__"]["format_version"] = "one";
+  }) == saved.malformed("its format_version 'one' is not a whole number from 1"));
+}
+
+TEST_CASE("a file that is not an fnn model is refused", "[model_file]") {
+  const SavedModel saved;
+  CHECK(saved.load_error("this is plain text, not a model\n") ==
+        saved.not_a_model("it is not a safetensors file"));
+  CHECK_THAT(saved.load_error(frame("{oops", "")),
+             StartsWith(saved.where() +
+                        "is not an fnn model: its safetensors header is not valid JSON (error at "
+                        "byte "));
+  CHECK(saved.load_error(frame("[1]", "")) ==
+        saved.not_a_model("its safetensors header is not a JSON object"));
+  CHECK(saved.load_error(frame("{}", "")) ==
+        saved.not_a_model("its safetensors header has no \"__metadata__\""));
+  CHECK(saved.load_error(frame(R"({"__metadata__": {"format": "pt"}})", "")) ==
+        saved.not_a_model("its metadata has no \"format\": \"fnn-model\""));
+}
+
+TEST_CASE("malformed tensors are reported", "[model_file]") {
+  const SavedModel saved;
+  // As saved: empty [0, 0], optimizer_state [0, 12], parameters [12, 44].
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["parameters"]["dtype"] = "F64";
+  }) == saved.malformed("tensor 'parameters' has dtype \"F64\", but fnn reads only \"F32\""));
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["optimizer_state"]["shape"] = {4};
+  }) == saved.malformed("tensor 'optimizer_state' has shape [4] (4 floats) but data_offsets "
+                        "[0, 12] (12 bytes)"));
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["parameters"]["data_offsets"] = "x";
+  }) == saved.malformed("tensor 'parameters' has no \"data_offsets\" pair"));
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["parameters"]["data_offsets"] = {12, 8};
+  }) == saved.malformed("tensor 'parameters' has data_offsets [12, 8], which end before they "
+                        "begin"));
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["parameters"]["data_offsets"] = {8, 40};
+  }) == saved.malformed("tensors 'optimizer_state' and 'parameters' overlap"));
+  // The edited header is not padded, so the data starts where the written file says.
+  const auto unclaimed = [&](std::size_t from, std::size_t to) {
+    const std::size_t data_start = 8 + header_length(read_file(saved.file));
+    return saved.malformed("file bytes " + std::to_string(data_start + from) + " to " +
+                           std::to_string(data_start + to) + " belong to no tensor");
+  };
+  std::string message = saved.load_error([](Json& header, std::string& data) {
+    header["parameters"]["data_offsets"] = {16, 48};
+    data.insert(12, 4, '\0');
+  });
+  CHECK(message == unclaimed(12, 16));
+  message = saved.load_error([](Json&, std::string& data) { data.append(4, '\0'); });
+  CHECK(message == unclaimed(44, 48));
+}
+
+TEST_CASE("malformed metadata and network specs are reported", "[model_file]") {
+  const SavedModel saved;
+  const auto with_network = [&](const std::string& network) {
+    return saved.load_error(
+        [&](Json& header, std::string&) { header["__metadata__"]["network"] = network; });
+  };
+  const auto spec_error = [&](const std::string& why) {
+    return saved.malformed("in its network spec, " + why);
+  };
+  CHECK(with_network("{") == spec_error("it is not valid JSON"));
+  CHECK(with_network(R"({"layers": []})") ==
+        spec_error("\"inputs\" is missing or not a whole number"));
+  CHECK(with_network(R"({"inputs": -2, "layers": []})") ==
+        spec_error("\"inputs\" is missing or not a whole number"));
+  CHECK(with_network(R"({"inputs": 2, "layers": {}})") ==
+        spec_error("\"layers\" is missing or not an array"));
+  CHECK(with_network(R"({"inputs": 2, "layers": [{"options": {}}]})") ==
+        spec_error("layer 1 has no \"name\" string"));
+  CHECK(with_network(R"({"inputs": 2, "layers": [{"name": "dense", "options": {"units": 4}}]})") ==
+        spec_error("layer 1 option 'units' is 4, not a string"));
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["__metadata__"].erase("network");
+  }) == saved.malformed("its metadata has no \"network\" spec"));
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["__metadata__"]["epochs"] = 12;
+  }) == saved.malformed("metadata entry 'epochs' is not a string"));
+  CHECK(saved.load_error([](Json& header, std::string&) {
+    header["__metadata__"].erase("checksum");
+  }) == saved.malformed("its metadata has no checksum"));
+}
+
+TEST_CASE("every damaged or cut copy of a model is refused with a DataError", "[model_file]") {
+  const SavedModel saved;
+  // A new file each time: truncating one file over and over is slow on some file systems.
+  const auto refused = [&](const std::string& bytes, const std::string& name) {
+    const fs::path copy = saved.directory.path() / name;
+    write_file(copy, bytes);
+    CHECK_THROWS_AS(fnn::load_model(copy), fnn::DataError);
+    fs::remove(copy);
+  };
+  for (std::size_t i = 0; i < saved.bytes.size(); ++i) {
+    INFO("byte " << i);
+    std::string damaged = saved.bytes;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x20);
+    refused(damaged, "damaged-" + std::to_string(i));
+    refused(saved.bytes.substr(0, i), "cut-" + std::to_string(i));
+  }
+}
