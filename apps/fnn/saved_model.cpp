@@ -67,6 +67,7 @@ void save(const std::filesystem::path& file, const SavedModel& model) {
   for (const auto& [key, value] : model.optimizer_options.entries()) {
     metadata[optimizer_prefix + key] = value;
   }
+  metadata["schedule"] = model.schedule;
   metadata["init"] = model.init;
   metadata["target"] = join(model.layout.target_columns, ",");
   metadata["classes"] = std::to_string(model.layout.classes);
@@ -92,6 +93,7 @@ SavedModel load(const std::filesystem::path& file) {
       model.optimizer_options.set(key.substr(std::string(optimizer_prefix).size()), value);
     }
   }
+  model.schedule = read.text("schedule");
   model.init = read.text("init");
   model.layout.target_columns = split_list(read.text("target"));
   model.layout.classes = read.number("classes");

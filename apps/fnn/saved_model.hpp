@@ -21,6 +21,7 @@ struct SavedModel {
   std::string optimizer;
   Options optimizer_options;
   std::vector<float> optimizer_state;
+  std::string schedule = "constant";  ///< LearningRateSchedule text
   std::string init;
   DataLayout layout;
   Scaler scaler;

@@ -5,6 +5,7 @@
 #include <fnn/error.hpp>
 #include <fnn/random.hpp>
 #include <fnn/registry.hpp>
+#include <fnn/schedule.hpp>
 #include <fnn/trainer.hpp>
 #include <iostream>
 #include <numeric>
@@ -55,6 +56,9 @@ po::options_description train_options() {
        "optimizer")
       ("learning-rate", po::value<double>()->value_name("RATE")->default_value(0.1),
        "optimizer step size")
+      ("schedule", po::value<std::string>()->value_name("SCHEDULE")->default_value("constant"),
+       "learning-rate schedule: constant, cosine (down to 0 over the run), or step:N:G (times G "
+       "every N epochs)")
       ("batch-size", po::value<long long>()->value_name("N")->default_value(32),
        "samples per step")
       ("epochs", po::value<long long>()->value_name("N")->default_value(10),
@@ -188,6 +192,9 @@ int train_command(const std::vector<std::string>& args) {
                         : activation,
         train.targets.cols());
   }
+  if (!resumed || !values["schedule"].defaulted()) model.schedule = values["schedule"].as<std::string>();
+  const LearningRateSchedule schedule =
+      from_options("--schedule", [&] { return LearningRateSchedule::parse(model.schedule); });
   if (!resumed || !values["learning-rate"].defaulted()) {
     model.optimizer_options.set("learning_rate",
                                 to_text(values["learning-rate"].as<double>()));
@@ -214,7 +221,11 @@ int train_command(const std::vector<std::string>& args) {
   }
 
   Trainer trainer(network, *loss, *optimizer,
-                  {.batch_size = batch_size, .epochs = epochs, .seed = seed, .threads = threads});
+                  {.batch_size = batch_size,
+                   .epochs = epochs,
+                   .seed = seed,
+                   .threads = threads,
+                   .schedule = schedule});
   if (resumed) {
     const std::span<float> state = optimizer->state();
     if (state.size() != resumed->optimizer_state.size()) {

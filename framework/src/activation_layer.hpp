@@ -12,11 +12,12 @@ class ActivationLayer final : public Layer {
   explicit ActivationLayer(std::shared_ptr<const Activation> activation)
       : activation_(std::move(activation)) {}
 
-  void forward(ConstMatrixView input, MatrixView output) const override {
+  void forward(ConstMatrixView input, MatrixView output,
+               const PassContext& /*context*/) const override {
     activation_->forward(input, output);
   }
   void backward(ConstMatrixView input, ConstMatrixView output, ConstMatrixView output_gradient,
-                MatrixView input_gradient) const override {
+                MatrixView input_gradient, const PassContext& /*context*/) const override {
     activation_->backward(input, output, output_gradient, input_gradient);
   }
 

@@ -117,11 +117,14 @@ GradientCheckResult check_layer(const Layer& layer, std::span<float> parameters,
   Matrix output(rows, layer.output_size());
   Matrix input_gradient(rows, layer.input_size());
   std::vector<float> parameter_gradient(parameters.size());
-  layer.forward(input, output);
-  layer.backward(input, output, weights, input_gradient);
+  // Training mode with a fixed seed: a layer with randomness (dropout) is checked on the path
+  // where its derivatives matter, and draws the same numbers in every evaluation.
+  const PassContext context{.training = true, .seed = options.seed, .first_row = 0};
+  layer.forward(input, output, context);
+  layer.backward(input, output, weights, input_gradient, context);
   layer.gradient(input, weights, parameter_gradient);
   const auto f = [&] {
-    layer.forward(input, output);
+    layer.forward(input, output, context);
     return projection(weights, output);
   };
   GradientCheckResult result =

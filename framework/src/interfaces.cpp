@@ -1,6 +1,7 @@
 // Out-of-line destructors and defaults of the plugin interfaces: they anchor each vtable in
 // libfnn, so objects made in a plugin are the same types to the host.
 #include "fnn/activation.hpp"
+#include "fnn/error.hpp"
 #include "fnn/initializer.hpp"
 #include "fnn/loss.hpp"
 #include "fnn/optimizer.hpp"
@@ -18,6 +19,19 @@ double Loss::mean(ConstMatrixView prediction, ConstMatrixView target) const {
                                 : sum(prediction, target) / static_cast<double>(prediction.rows());
 }
 
+std::string_view Loss::fused_activation() const { return {}; }
+void Loss::fused_gradient(ConstMatrixView /*prediction*/, ConstMatrixView /*target*/,
+                          MatrixView /*gradient*/) const {
+  throw SpecError("this loss has no fused gradient (fused_activation() is empty)");
+}
+
+Optimizer::Optimizer(const Options& options, double fallback)
+    : learning_rate_(options.number("learning_rate", fallback)) {
+  if (!(learning_rate_ > 0.0)) {
+    throw SpecError("option 'learning_rate' must be positive, is " +
+                    options.text("learning_rate"));
+  }
+}
 Optimizer::~Optimizer() = default;
 void Optimizer::setup(std::size_t /*parameter_count*/) {}
 std::span<float> Optimizer::state() { return {}; }

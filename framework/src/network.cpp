@@ -12,12 +12,17 @@ namespace fnn {
 
 namespace {
 
-// A spec entry names a layer ("dense") or an activation ("sigmoid"), which becomes a layer.
+// A spec entry names a layer ("dense") or an activation ("sigmoid"), which becomes a layer; a
+// layer of the name wins.
+bool names_activation(const Registry& registry, const std::string& name) {
+  return !registry.contains(Kind::layer, name) && registry.contains(Kind::activation, name);
+}
+
 std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spec) {
   if (registry.contains(Kind::layer, spec.name)) {
     return registry.make_layer(spec.name, spec.options);
   }
-  if (registry.contains(Kind::activation, spec.name)) {
+  if (names_activation(registry, spec.name)) {
     return std::make_shared<detail::ActivationLayer>(
         registry.make_activation(spec.name, spec.options));
   }
@@ -61,6 +66,9 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
       throw SpecError(where + ": " + error.what());
     }
   }
+  if (names_activation(registry, spec_.layers.back().name)) {
+    output_activation_ = spec_.layers.back().name;
+  }
   parameters_.assign(offsets_.back(), 0.0F);
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->bind(layer_parameters(i));
 }
@@ -80,7 +88,8 @@ void Network::initialize(const Initializer& init, Rng& rng) {
   for (const auto& layer : layers_) layer->reset_parameters(init, rng);
 }
 
-ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace) const {
+ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace,
+                                 const PassContext& context) const {
   if (inputs.cols() != input_size()) {
     throw TrainingError("the network takes " + std::to_string(input_size()) +
                         " inputs per sample, the data has " + std::to_string(inputs.cols()));
@@ -93,14 +102,14 @@ ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace) c
   ConstMatrixView current = inputs;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     const MatrixView output = workspace.outputs_[i].view().row_block(0, inputs.rows());
-    layers_[i]->forward(current, output);
+    layers_[i]->forward(current, output, context);
     current = output;
   }
   return current;
 }
 
 void Network::predict(ConstMatrixView inputs, MatrixView outputs, Workspace& workspace) const {
-  const ConstMatrixView result = forward(inputs, workspace);
+  const ConstMatrixView result = forward(inputs, workspace, PassContext{});
   for (std::size_t r = 0; r < result.rows(); ++r) {
     std::copy_n(result.row(r).data(), result.cols(), outputs.row(r).data());
   }
@@ -122,13 +131,13 @@ double Network::loss_and_gradient(ConstMatrixView inputs, ConstMatrixView target
   Workspace workspace(*this, inputs.rows());
   const double rows = static_cast<double>(std::max<std::size_t>(inputs.rows(), 1));
   return backpropagate(inputs, targets, loss, static_cast<float>(1.0 / rows), gradient,
-                       workspace) /
+                       workspace, PassContext{}) /
          rows;
 }
 
 double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
                               float gradient_scale, std::span<float> gradient,
-                              Workspace& workspace) const {
+                              Workspace& workspace, const PassContext& context) const {
   const std::size_t rows = inputs.rows();
   if (targets.rows() != rows || targets.cols() != output_size()) {
     throw TrainingError("the network has " + std::to_string(output_size()) +
@@ -141,25 +150,35 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
                         " floats, the network has " + std::to_string(parameters_.size()) +
                         " parameters");
   }
-  const ConstMatrixView prediction = forward(inputs, workspace);
+  const ConstMatrixView prediction = forward(inputs, workspace, context);
   const double loss_sum = loss.sum(prediction, targets);
 
+  // With a fused loss (softmax + cross-entropy) the loss gives ∂L/∂z of the last activation
+  // directly, and that activation's own backward is skipped.
+  const bool fused = !output_activation_.empty() && loss.fused_activation() == output_activation_;
+  std::size_t next_layer = layers_.size();
   MatrixView upstream = block(workspace.gradient_a_, rows, output_size());
-  loss.gradient(prediction, targets, upstream);
+  if (fused) {
+    loss.fused_gradient(prediction, targets, upstream);
+    --next_layer;
+  } else {
+    loss.gradient(prediction, targets, upstream);
+  }
   for (std::size_t r = 0; r < rows; ++r) {
     for (float& value : upstream.row(r)) value *= gradient_scale;
   }
 
   // Two buffers take turns: the layer reads ∂L/∂output from one and writes ∂L/∂input to the other.
   Matrix* free_buffer = &workspace.gradient_b_;
-  for (std::size_t i = layers_.size(); i-- > 0;) {
+  for (std::size_t i = next_layer; i-- > 0;) {
     const Layer& layer = *layers_[i];
     const ConstMatrixView input =
         i == 0 ? inputs : ConstMatrixView(workspace.outputs_[i - 1].view().row_block(0, rows));
     layer.gradient(input, upstream, gradient.subspan(offsets_[i], offsets_[i + 1] - offsets_[i]));
     if (i == 0) break;  // nothing upstream of the first layer needs ∂L/∂input
     const MatrixView downstream = block(*free_buffer, rows, layer.input_size());
-    layer.backward(input, workspace.outputs_[i].view().row_block(0, rows), upstream, downstream);
+    layer.backward(input, workspace.outputs_[i].view().row_block(0, rows), upstream, downstream,
+                   context);
     free_buffer = upstream.data() == workspace.gradient_a_.data() ? &workspace.gradient_a_
                                                                    : &workspace.gradient_b_;
     upstream = downstream;

@@ -61,7 +61,8 @@ struct Trainer::State {
         rng(options_.seed),
         threads(thread_count(options_.threads)),
         parallelism(allow_parallelism(threads)),
-        arena(static_cast<int>(threads)) {}
+        arena(static_cast<int>(threads)),
+        base_learning_rate(optimizer_.learning_rate()) {}
 
   Network& network;
   const Loss& loss;
@@ -80,6 +81,7 @@ struct Trainer::State {
   std::vector<float> chunk_gradients;  // chunks 1.. of a batch, one parameter vector each
   std::vector<double> chunk_losses;
   std::size_t epochs_done = 0;
+  double base_learning_rate;  // what the schedule scales
 
   std::span<float> chunk_gradient(std::size_t chunk) {
     if (chunk == 0) return gradient;
@@ -87,13 +89,13 @@ struct Trainer::State {
                                                      gradient.size());
   }
 
-  double run_batch(std::size_t rows);
+  double run_batch(std::size_t rows, std::uint64_t batch_seed);
   void sum_chunk_gradients(std::size_t chunks);
 };
 
 // Forward and backward of every chunk of the batch in parallel; returns the batch's loss sum
 // and leaves the batch-mean gradient in `gradient`.
-double Trainer::State::run_batch(std::size_t rows) {
+double Trainer::State::run_batch(std::size_t rows, std::uint64_t batch_seed) {
   const std::size_t chunk_size = options.chunk_size;
   const std::size_t chunks = ceil_divide(rows, chunk_size);
   const float scale = 1.0F / static_cast<float>(rows);
@@ -102,7 +104,8 @@ double Trainer::State::run_batch(std::size_t rows) {
     const std::size_t count = std::min(chunk_size, rows - first);
     chunk_losses[chunk] = network.backpropagate(
         batch_inputs.view().row_block(first, count), batch_targets.view().row_block(first, count),
-        loss, scale, chunk_gradient(chunk), workspaces[chunk]);
+        loss, scale, chunk_gradient(chunk), workspaces[chunk],
+        PassContext{.training = true, .seed = batch_seed, .first_row = first});
   };
   if (chunks == 1) {
     run_chunk(0);
@@ -186,6 +189,8 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   const bool chunked = state.options.chunk_size < state.options.batch_size;
   const BlasThreads blas_threads(chunked ? 1 : static_cast<int>(state.threads));
   const std::size_t epoch = state.epochs_done + 1;
+  state.optimizer.set_learning_rate(
+      state.options.schedule.rate(state.base_learning_rate, epoch, state.options.epochs));
 
   // Fisher–Yates from the identity, so the order depends only on the generator's state.
   state.order.resize(inputs.rows());
@@ -207,7 +212,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
       std::copy_n(targets.row(sample).data(), targets.cols(),
                   state.batch_targets.view().row(r).data());
     }
-    const double batch_loss = state.run_batch(rows);
+    const double batch_loss = state.run_batch(rows, state.rng.next());
     if (!std::isfinite(batch_loss)) {
       throw TrainingError("training diverged in epoch " + std::to_string(epoch) + ", batch " +
                           std::to_string(batch) + ": the loss became " +

@@ -26,7 +26,8 @@ class Dense final : public fnn::Layer {
     std::ranges::fill(bias(), 0.0F);
   }
 
-  void forward(ConstMatrixView input, MatrixView output) const override {
+  void forward(ConstMatrixView input, MatrixView output,
+               const fnn::PassContext& /*context*/) const override {
     float beta = 0.0F;
     if (bias_) {  // start every row from b, then accumulate input · W onto it
       for (std::size_t r = 0; r < output.rows(); ++r) std::ranges::copy(bias(), output.row(r).begin());
@@ -36,7 +37,8 @@ class Dense final : public fnn::Layer {
   }
 
   void backward(ConstMatrixView /*input*/, ConstMatrixView /*output*/,
-                ConstMatrixView output_gradient, MatrixView input_gradient) const override {
+                ConstMatrixView output_gradient, MatrixView input_gradient,
+                const fnn::PassContext& /*context*/) const override {
     fnn::blas::gemm(Op::none, Op::transpose, 1.0F, output_gradient, weights(), 0.0F,
                     input_gradient);
   }

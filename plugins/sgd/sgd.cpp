@@ -5,20 +5,12 @@ namespace {
 
 class Sgd final : public fnn::Optimizer {
  public:
-  explicit Sgd(const fnn::Options& options)
-      : learning_rate_(static_cast<float>(options.number("learning_rate", 0.1))) {
-    if (!(learning_rate_ > 0.0F)) {
-      throw fnn::SpecError("option 'learning_rate' must be positive, is " +
-                           options.text("learning_rate"));
-    }
-  }
+  explicit Sgd(const fnn::Options& options) : Optimizer(options, 0.1) {}
 
   void step(std::span<float> parameters, std::span<const float> gradient) override {
-    for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i] -= learning_rate_ * gradient[i];
+    const auto rate = static_cast<float>(learning_rate());
+    for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i] -= rate * gradient[i];
   }
-
- private:
-  float learning_rate_;
 };
 
 }  // namespace

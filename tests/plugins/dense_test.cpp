@@ -24,7 +24,7 @@ TEST_CASE("dense computes input · W + b with W stored inputs × outputs", "[den
   parameters = {1, 2, 3, /* row 2 of W */ 4, 5, 6, /* b */ 0.5F, -1, 0};
   const fnn::Matrix input{{1, 1}, {2, 0}};
   fnn::Matrix output(2, 3);
-  layer->forward(input, output);
+  layer->forward(input, output, fnn::PassContext{});
   CHECK(std::vector<float>(output.values().begin(), output.values().end()) ==
         std::vector<float>{5.5F, 6, 9, 2.5F, 3, 6});
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "fnn/export.hpp"
@@ -8,6 +9,16 @@
 #include "fnn/random.hpp"
 
 namespace fnn {
+
+/// What a pass through the network is for. Most layers ignore it; a layer that behaves differently
+/// in training (dropout) or draws random numbers reads it.
+struct PassContext {
+  bool training = false;      ///< true in training batches, false in prediction and evaluation
+  std::uint64_t seed = 0;     ///< differs per batch: same training seed, same random numbers
+  /// The row of the whole batch where this chunk starts, so that per-sample randomness (seeded by
+  /// seed and first_row + row) does not depend on how the batch was cut into chunks.
+  std::size_t first_row = 0;
+};
 
 /// One step of a sequential network, mapping a batch `input` (rows × input_size) to `output`
 /// (rows × output_size).
@@ -38,12 +49,14 @@ class FNN_API Layer {
   virtual void reset_parameters(const Initializer& init, Rng& rng);
 
   /// output = f(input).
-  virtual void forward(ConstMatrixView input, MatrixView output) const = 0;
+  virtual void forward(ConstMatrixView input, MatrixView output,
+                       const PassContext& context) const = 0;
 
   /// input_gradient = ∂L/∂input from output_gradient = ∂L/∂output, with the input and output of
   /// the forward pass. The network skips it for the first layer (nothing needs ∂L/∂x).
   virtual void backward(ConstMatrixView input, ConstMatrixView output,
-                        ConstMatrixView output_gradient, MatrixView input_gradient) const = 0;
+                        ConstMatrixView output_gradient, MatrixView input_gradient,
+                        const PassContext& context) const = 0;
 
   /// Writes ∂L/∂parameters (overwriting, `parameter_count()` floats) from the forward input and
   /// ∂L/∂output. Layers without parameters keep the default, which does nothing.

@@ -1,4 +1,6 @@
 #pragma once
+#include <string_view>
+
 #include "fnn/export.hpp"
 #include "fnn/matrix.hpp"
 
@@ -17,6 +19,16 @@ class FNN_API Loss {
   /// ∂(sum)/∂prediction, written into `gradient` (the shape of `prediction`).
   virtual void gradient(ConstMatrixView prediction, ConstMatrixView target,
                         MatrixView gradient) const = 0;
+
+  /// The activation whose derivative `fused_gradient` already includes, or "" (the default).
+  /// When the network ends in that activation, it asks the loss for ∂(sum)/∂z, z the
+  /// activation's input, and skips the activation's backward: softmax + cross-entropy gives the
+  /// stable p − y instead of dividing by probabilities that may be 0.
+  virtual std::string_view fused_activation() const;
+  /// ∂(sum)/∂z given the fused activation's output `prediction` (only called when
+  /// `fused_activation()` is not empty).
+  virtual void fused_gradient(ConstMatrixView prediction, ConstMatrixView target,
+                              MatrixView gradient) const;
 
   /// The batch mean: sum / rows. This is the number a training run reports.
   double mean(ConstMatrixView prediction, ConstMatrixView target) const;

@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "fnn/export.hpp"
@@ -49,7 +50,8 @@ class FNN_API Network {
   void predict(ConstMatrixView inputs, MatrixView outputs, Workspace& workspace) const;
 
   /// The batch-mean loss of `inputs` against `targets`, and its gradient with respect to every
-  /// parameter (batch mean, written to `gradient`, parameter_count() floats).
+  /// parameter (batch mean, written to `gradient`, parameter_count() floats). An evaluation-mode
+  /// pass (no dropout), as the gradient checks need.
   double loss_and_gradient(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
                            std::span<float> gradient) const;
 
@@ -57,17 +59,19 @@ class FNN_API Network {
   /// summed over the chunk's rows and writes the parameter gradient of that sum times
   /// `gradient_scale` (1 / batch size gives the chunk's share of the batch mean).
   double backpropagate(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
-                       float gradient_scale, std::span<float> gradient,
-                       Workspace& workspace) const;
+                       float gradient_scale, std::span<float> gradient, Workspace& workspace,
+                       const PassContext& context) const;
 
  private:
   friend class Workspace;
-  ConstMatrixView forward(ConstMatrixView inputs, Workspace& workspace) const;
+  ConstMatrixView forward(ConstMatrixView inputs, Workspace& workspace,
+                          const PassContext& context) const;
 
   NetworkSpec spec_;
   std::vector<std::shared_ptr<Layer>> layers_;
   std::vector<std::size_t> offsets_;  ///< offsets_[i]: start of layer i in parameters_; back(): total
   std::vector<float> parameters_;
+  std::string output_activation_;  ///< the last layer's activation name, if it is one
 };
 
 }  // namespace fnn

@@ -3,6 +3,7 @@
 #include <span>
 
 #include "fnn/export.hpp"
+#include "fnn/options.hpp"
 
 namespace fnn {
 
@@ -19,6 +20,18 @@ class FNN_API Optimizer {
   virtual void step(std::span<float> parameters, std::span<const float> gradient) = 0;
   /// The optimizer's mutable state as one float vector (empty when it has none).
   virtual std::span<float> state();
+
+  /// The step size η, read by `step`. The trainer changes it between epochs when a learning-rate
+  /// schedule is set.
+  double learning_rate() const noexcept { return learning_rate_; }
+  void set_learning_rate(double rate) noexcept { learning_rate_ = rate; }
+
+ protected:
+  /// Reads the "learning_rate" option (`fallback` when absent); SpecError unless positive.
+  Optimizer(const Options& options, double fallback);
+
+ private:
+  double learning_rate_;
 };
 
 }  // namespace fnn

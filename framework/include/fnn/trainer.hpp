@@ -10,6 +10,7 @@
 #include "fnn/matrix.hpp"
 #include "fnn/network.hpp"
 #include "fnn/optimizer.hpp"
+#include "fnn/schedule.hpp"
 
 namespace fnn {
 
@@ -23,6 +24,8 @@ struct TrainingOptions {
   /// are added in chunk order, so results depend on it but never on the thread count.
   std::size_t chunk_size = 64;
   std::size_t threads = 0;  ///< worker threads for the chunks; 0 = one per core
+  /// Sets the optimizer's rate before each epoch, from the rate it had when the trainer was made.
+  LearningRateSchedule schedule{};
 };
 
 /// What one epoch did.

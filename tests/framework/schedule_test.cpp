@@ -1,0 +1,45 @@
+#include <fnn/schedule.hpp>
+
+#include "support/test_support.hpp"
+
+TEST_CASE("learning-rate schedules: constant, step and cosine", "[schedule]") {
+  const auto constant = fnn::LearningRateSchedule::parse("constant");
+  CHECK(constant.rate(0.5, 7, 10) == 0.5);
+
+  const auto step = fnn::LearningRateSchedule::parse("step:3:0.5");
+  CHECK(step.rate(1.0, 1, 10) == 1.0);
+  CHECK(step.rate(1.0, 3, 10) == 1.0);
+  CHECK(step.rate(1.0, 4, 10) == 0.5);
+  CHECK(step.rate(1.0, 7, 10) == 0.25);
+
+  const auto cosine = fnn::LearningRateSchedule::parse("cosine");
+  CHECK(cosine.rate(2.0, 1, 4) == 2.0);
+  CHECK(cosine.rate(2.0, 3, 4) == Approx(1.0));
+  CHECK(cosine.rate(2.0, 4, 4) > 0.0);
+  CHECK(cosine.rate(2.0, 4, 4) < cosine.rate(2.0, 3, 4));
+}
+
+TEST_CASE("a malformed schedule names itself and the accepted forms", "[schedule]") {
+  for (const char* text : {"linear", "step:0:0.5", "step:3", "step:3:-1", "step:x:0.5"}) {
+    INFO(text);
+    CHECK_THAT(fnn::test::error_message([&] { fnn::LearningRateSchedule::parse(text); }),
+               Catch::Matchers::Contains(std::string("'") + text + "'") &&
+                   Catch::Matchers::Contains("step:N:G"));
+  }
+}
+
+TEST_CASE("the trainer applies the schedule to the optimizer before each epoch", "[schedule][trainer]") {
+  fnn::NetworkSpec spec{1};
+  spec.add("dense", {{"units", "1"}});
+  fnn::Network network(fnn::test::plugins(), spec);
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", {{"learning_rate", "0.8"}});
+  fnn::Trainer trainer(network, *loss, *sgd,
+                       {.epochs = 4, .schedule = fnn::LearningRateSchedule::parse("step:2:0.5")});
+  std::vector<double> rates;
+  trainer.fit(fnn::Matrix{{1}}, fnn::Matrix{{1}}, [&](const fnn::EpochReport&) {
+    rates.push_back(sgd->learning_rate());
+    return true;
+  });
+  CHECK(rates == std::vector<double>{0.8, 0.8, 0.4, 0.4});
+}
