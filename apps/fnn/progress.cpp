@@ -23,7 +23,10 @@ Progress::Style Progress::parse(const std::string& name) {
 }
 
 Progress::Progress(Style style, std::size_t total_epochs, std::size_t samples_per_epoch)
-    : style_(style), total_epochs_(total_epochs), samples_per_epoch_(samples_per_epoch) {}
+    : style_(style),
+      total_epochs_(total_epochs),
+      samples_per_epoch_(samples_per_epoch),
+      epoch_start_(Clock::now()) {}
 
 std::string format_duration(double seconds) {
   const long total = std::lround(std::max(0.0, seconds));
@@ -38,11 +41,6 @@ std::string format_duration(double seconds) {
 
 void Progress::batch_done(const BatchReport& report) {
   const Clock::time_point now = Clock::now();
-  if (!epoch_started_) {
-    // The first report of an epoch comes after its first batch; estimate its start from it.
-    epoch_start_ = now;
-    epoch_started_ = true;
-  }
   if (style_ != Style::bar) return;
   const bool last = report.batch == report.batches;
   if (!last && now - last_draw_ < std::chrono::milliseconds(100)) return;
@@ -74,7 +72,6 @@ void Progress::clear_bar() {
 
 void Progress::epoch_done(const EpochSummary& summary) {
   clear_bar();
-  epoch_started_ = false;
   const EpochReport& epoch = summary.training;
   std::cout << "epoch " << epoch.epoch << "/" << total_epochs_;
   char text[160];
@@ -91,6 +88,7 @@ void Progress::epoch_done(const EpochSummary& summary) {
   std::snprintf(text, sizeof text, "  %.2f s  %.0f samples/s", epoch.seconds,
                 epoch.seconds > 0 ? static_cast<double>(samples_per_epoch_) / epoch.seconds : 0.0);
   std::cout << text << std::endl;
+  epoch_start_ = Clock::now();  // the next epoch starts now (after any validation)
 }
 
 }  // namespace fnn::cli

@@ -37,7 +37,6 @@ class Progress {
   std::chrono::steady_clock::time_point epoch_start_;
   std::chrono::steady_clock::time_point last_draw_;
   bool bar_visible_ = false;
-  bool epoch_started_ = false;
 };
 
 /// "1:05" or "1:02:03".
