@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fnn/names.hpp>
 #include <fstream>
+#include <iostream>
 #include <regex>
 
 #include "usage_error.hpp"
@@ -107,6 +108,19 @@ po::variables_map parse(const std::string& command, const po::options_descriptio
     po::notify(values);
   } catch (const po::error& error) {
     throw UsageError("fnn " + command + ": " + error.what());
+  }
+  return values;
+}
+
+std::optional<po::variables_map> parse_command(const std::string& command,
+                                               po::options_description options,
+                                               const std::vector<std::string>& args,
+                                               const po::positional_options_description& positional) {
+  options.add(common_options());
+  po::variables_map values = parse(command, options, args, positional);
+  if (values.count("help")) {
+    std::cout << options << "\n";
+    return std::nullopt;
   }
   return values;
 }

@@ -24,6 +24,13 @@ po::variables_map parse(const std::string& command, const po::options_descriptio
 /// Throws UsageError "fnn COMMAND: --NAME is required".
 [[noreturn]] void throw_missing(const std::string& command, const std::string& name);
 
+/// `parse` for a command: adds the common options to `options`, and for --help prints them and
+/// returns nothing (the command then exits 0).
+std::optional<po::variables_map> parse_command(
+    const std::string& command, po::options_description options,
+    const std::vector<std::string>& args,
+    const po::positional_options_description& positional = {});
+
 /// The value of an option that must be given, or UsageError "fnn COMMAND: --NAME is required".
 template <class T>
 T required(const po::variables_map& values, const std::string& command, const std::string& name) {

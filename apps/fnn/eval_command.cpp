@@ -18,12 +18,9 @@ int eval_command(const std::vector<std::string>& args) {
       ("test", po::value<std::string>()->value_name("FILE"),
        "data: CSV, or an IDX image file with --test-labels")
       ("test-labels", po::value<std::string>()->value_name("FILE"), "IDX label file of --test");
-  own.add(common_options());
-  const po::variables_map values = parse("eval", own, args);
-  if (values.count("help")) {
-    std::cout << own << "\n";
-    return 0;
-  }
+  const auto parsed = parse_command("eval", own, args);
+  if (!parsed) return 0;
+  const po::variables_map& values = *parsed;
   const std::string model_file = required<std::string>(values, "eval", "model");
   DataSource source{required<std::string>(values, "eval", "test"), std::nullopt};
   if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();

@@ -62,14 +62,11 @@ int gradcheck_command(const std::vector<std::string>& args) {
       ("step", po::value<double>()->default_value(1e-2), "finite-difference step h")
       ("tolerance", po::value<double>()->default_value(1e-2), "largest relative error accepted")
       ("seed", po::value<long long>()->default_value(42), "seeds the random test points");
-  own.add(common_options());
   po::positional_options_description positional;
   positional.add("name", -1);
-  const po::variables_map values = parse("gradcheck", own, args, positional);
-  if (values.count("help")) {
-    std::cout << own << "\n";
-    return 0;
-  }
+  const auto parsed = parse_command("gradcheck", own, args, positional);
+  if (!parsed) return 0;
+  const po::variables_map& values = *parsed;
 
   GradientCheckOptions settings;
   settings.step = values["step"].as<double>();

@@ -11,12 +11,9 @@ namespace fnn::cli {
 int plugins_command(const std::vector<std::string>& args) {
   po::options_description own("fnn plugins [options]\n\nLists every component the plugins "
                               "provide, and where the plugins were searched");
-  own.add(common_options());
-  const po::variables_map values = parse("plugins", own, args);
-  if (values.count("help")) {
-    std::cout << own << "\n";
-    return 0;
-  }
+  const auto parsed = parse_command("plugins", own, args);
+  if (!parsed) return 0;
+  const po::variables_map& values = *parsed;
   const auto directories = plugin_directories(values);
   const Registry registry = Registry::with_plugins(directories);
   std::cout << "plugin search path:\n";

@@ -24,12 +24,9 @@ int predict_command(const std::vector<std::string>& args) {
        "or an IDX image file")
       ("output", po::value<std::string>()->value_name("FILE"),
        "CSV file to write, atomically");
-  own.add(common_options());
-  const po::variables_map values = parse("predict", own, args);
-  if (values.count("help")) {
-    std::cout << own << "\n";
-    return 0;
-  }
+  const auto parsed = parse_command("predict", own, args);
+  if (!parsed) return 0;
+  const po::variables_map& values = *parsed;
   const std::string model_file = required<std::string>(values, "predict", "model");
   const std::string input_file = required<std::string>(values, "predict", "input");
   const std::string output_file = required<std::string>(values, "predict", "output");

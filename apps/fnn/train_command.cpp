@@ -79,7 +79,7 @@ po::options_description train_options() {
       ("progress", po::value<std::string>()->value_name("STYLE")->default_value("auto"),
        "auto (a bar when stderr is a terminal), bar, or plain (one line per epoch)");
   po::options_description all("fnn train [options]\n\nTrains a network on a data set");
-  all.add(data).add(model).add(output).add(common_options());
+  all.add(data).add(model).add(output);
   return all;
 }
 
@@ -130,11 +130,9 @@ DataSource source(const po::variables_map& values, const std::string& data_optio
 
 int train_command(const std::vector<std::string>& args) {
   const po::options_description options = train_options();
-  const po::variables_map values = parse("train", options, args);
-  if (values.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  const auto parsed = parse_command("train", options, args);
+  if (!parsed) return 0;
+  const po::variables_map& values = *parsed;
   if (!values.count("train")) throw_missing("train", "train");
   const auto start = std::chrono::steady_clock::now();
 
