@@ -90,7 +90,9 @@ int gradcheck_command(const std::vector<std::string>& args) {
         result = check_activation(*registry.make_activation(component.name), 4, 5, settings);
         break;
       case Kind::loss:
-        result = check_loss(*registry.make_loss(component.name), 4, 3, 0.05F, 0.95F, settings);
+        // Probabilities away from 0 and 1, where log losses curve so fast that the central
+        // difference itself (error ~ h²·f''') stops being a fair reference.
+        result = check_loss(*registry.make_loss(component.name), 4, 3, 0.2F, 0.8F, settings);
         break;
       case Kind::layer:
         result = check_layer_named(registry, component.name, layer_options, settings);

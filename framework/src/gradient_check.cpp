@@ -105,8 +105,12 @@ GradientCheckResult check_loss(const Loss& loss, std::size_t rows, std::size_t c
   const Matrix target = random_matrix(rows, cols, low, high, rng);
   Matrix gradient(rows, cols);
   loss.gradient(prediction, target, gradient);
+  const Matrix prediction_at_start = prediction;  // the kink test looks at the unperturbed point
   return check_gradient([&] { return loss.sum(prediction, target); }, prediction.values(),
-                        gradient.values(), options);
+                        gradient.values(), options, [&](std::size_t i) {
+                          return std::abs(prediction_at_start.values()[i] - target.values()[i]) <
+                                 options.kink_margin;
+                        });
 }
 
 GradientCheckResult check_layer(const Layer& layer, std::span<float> parameters, std::size_t rows,

@@ -32,7 +32,7 @@ std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spe
   known.insert(known.end(), activations.begin(), activations.end());
   std::string message = "no layer or activation is called '" + spec.name + "'";
   const std::string nearest = nearest_name(spec.name, known);
-  if (!nearest.empty()) message += "; did you mean '" + nearest + "'?";
+  message += nearest.empty() ? "." : "; did you mean '" + nearest + "'?";
   message += " Layers: " + (layers.empty() ? "none" : join(layers)) +
              "; activations: " + (activations.empty() ? "none" : join(activations)) +
              " (a missing name may mean a plugin was not found: see `fnn plugins`)";

@@ -300,7 +300,7 @@ std::vector<fs::path> Registry::search_path(const std::vector<fs::path>& directo
 }
 
 fs::path Registry::default_plugin_directory() {
-  return boost::dll::this_line_location().parent_path() / "fnn" / "plugins";
+  return (boost::dll::this_line_location().parent_path() / "fnn" / "plugins").lexically_normal();
 }
 
 std::shared_ptr<Layer> Registry::make_layer(std::string_view name, const Options& options) const {

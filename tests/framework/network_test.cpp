@@ -35,7 +35,9 @@ TEST_CASE("network spec errors name the layer", "[network]") {
     spec.add("dense", {{"units", "3"}}).add("sigmod");
     CHECK_THAT(build_error(spec), Contains("network layer 2 (sigmod)") &&
                                       Contains("did you mean 'sigmoid'?") &&
-                                      Contains("Layers: dense; activations: sigmoid"));
+                                      Contains("Layers: dense, dropout; activations: elu, "
+                                               "identity, leaky_relu, relu, sigmoid, softmax, "
+                                               "softplus, tanh"));
   }
   SECTION("sizes that do not chain") {
     fnn::NetworkSpec spec{2};

@@ -8,12 +8,17 @@ using fnn::test::fixture;
 
 TEST_CASE("fnn's own plugins provide the core components by name", "[registry]") {
   const fnn::Registry& registry = fnn::test::plugins();
-  CHECK(registry.names(fnn::Kind::layer) == std::vector<std::string>{"dense"});
-  CHECK(registry.names(fnn::Kind::activation) == std::vector<std::string>{"sigmoid"});
-  CHECK(registry.names(fnn::Kind::loss) == std::vector<std::string>{"mse"});
-  CHECK(registry.names(fnn::Kind::optimizer) == std::vector<std::string>{"sgd"});
+  CHECK(registry.names(fnn::Kind::layer) == std::vector<std::string>{"dense", "dropout"});
+  CHECK(registry.names(fnn::Kind::activation) ==
+        std::vector<std::string>{"elu", "identity", "leaky_relu", "relu", "sigmoid", "softmax",
+                                 "softplus", "tanh"});
+  CHECK(registry.names(fnn::Kind::loss) ==
+        std::vector<std::string>{"binary_cross_entropy", "cross_entropy", "huber", "mae", "mse"});
+  CHECK(registry.names(fnn::Kind::optimizer) ==
+        std::vector<std::string>{"adam", "rmsprop", "sgd"});
   CHECK(registry.names(fnn::Kind::initializer) ==
-        std::vector<std::string>{"glorot_uniform", "uniform01"});
+        std::vector<std::string>{"glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                                 "uniform01"});
   for (const fnn::ComponentInfo& component : registry.components()) {
     INFO(component.name);
     CHECK_FALSE(component.description.empty());
@@ -85,11 +90,14 @@ TEST_CASE("an unknown component name lists the registered ones and the nearest",
       error_message([] { fnn::test::plugins().make_activation("sigmod"); });
   CHECK_THAT(message, Contains("unknown activation 'sigmod'") &&
                           Contains("did you mean 'sigmoid'?") &&
-                          Contains("Registered activations: sigmoid") &&
+                          Contains("Registered activations: elu, identity, leaky_relu, relu, "
+                                   "sigmoid, softmax, softplus, tanh.") &&
                           Contains("Plugins were searched in"));
 
   const std::string far_off = error_message([] { fnn::test::plugins().make_loss("hinge"); });
-  CHECK_THAT(far_off, Contains("unknown loss 'hinge'") && Contains("Registered losses: mse.") &&
+  CHECK_THAT(far_off, Contains("unknown loss 'hinge'") &&
+                          Contains("Registered losses: binary_cross_entropy, cross_entropy, "
+                                   "huber, mae, mse.") &&
                           !Contains("did you mean"));
 }
 

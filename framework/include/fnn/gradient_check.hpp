@@ -50,7 +50,9 @@ FNN_API GradientCheckResult check_activation(const Activation& activation, std::
                                              std::size_t cols,
                                              const GradientCheckOptions& options = {});
 
-/// gradient against sum, at random predictions and targets in the given range.
+/// gradient against sum, at random predictions and targets in the given range. A loss's kink is
+/// where a prediction equals its target (mae's |p − y|): with a kink_margin, coordinates whose
+/// prediction is within it of the target are skipped.
 FNN_API GradientCheckResult check_loss(const Loss& loss, std::size_t rows, std::size_t cols,
                                        float low, float high,
                                        const GradientCheckOptions& options = {});

@@ -1,0 +1,46 @@
+# What `cmake --install BUILD --prefix PREFIX` puts in PREFIX: fnn's SDK, laid out as the build tree
+# already is (libfnn finds its plugins in fnn/plugins beside itself, in both).
+#
+#   include/fnn/*.hpp                 the public headers, version.hpp (generated) included
+#   lib/libfnn.so*                    the framework, with its soname links
+#   lib/fnn/plugins/fnn_*.so          fnn's plugins (install rule from fnn_add_plugin)
+#   bin/fnn                           the command-line tool, RPATH $ORIGIN/../lib
+#   lib/cmake/fnn/                    the CMake package: fnn::framework and fnn_add_plugin()
+#
+# Tests, fixtures, benchmarks and examples have no install rules. Included by the top-level
+# CMakeLists.txt once the framework, plugin and app targets exist.
+include(CMakePackageConfigHelpers)
+
+set(FNN_PACKAGE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/fnn)
+
+# The framework and its headers; plugin projects link it as fnn::framework.
+set_target_properties(fnn_framework PROPERTIES EXPORT_NAME framework)
+install(TARGETS fnn_framework EXPORT fnnTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/framework/include/fnn
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        FILES_MATCHING PATTERN "*.hpp")
+install(FILES ${PROJECT_BINARY_DIR}/generated/include/fnn/version.hpp  # framework/CMakeLists.txt
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fnn)
+
+# The tool finds libfnn relative to itself, so it runs without LD_LIBRARY_PATH.
+file(RELATIVE_PATH fnn_bin_to_lib ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_LIBDIR})
+set_target_properties(fnn_cli PROPERTIES INSTALL_RPATH "$ORIGIN/${fnn_bin_to_lib}")
+install(TARGETS fnn_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# The CMake package.
+install(EXPORT fnnTargets NAMESPACE fnn:: DESTINATION ${FNN_PACKAGE_INSTALL_DIR})
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/fnnConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/generated/cmake/fnnConfig.cmake
+                              INSTALL_DESTINATION ${FNN_PACKAGE_INSTALL_DIR}
+                              PATH_VARS FNN_PLUGIN_INSTALL_DIR CMAKE_INSTALL_INCLUDEDIR)
+# SameMinorVersion, stricter than SameMajorVersion: a plugin runs only under the plugin ABI it was
+# compiled against, and while fnn is 0.x a minor release may change that ABI (FNN_ABI_VERSION is
+# bumped on its own, not encoded in the version). So find_package(fnn 0.1) accepts 0.1.x only,
+# never 0.2; the loader's ABI check (fnn/plugin.hpp) remains the final word at run time.
+# The default architecture check stays on: sizeof(void*) is part of the ABI too.
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/generated/cmake/fnnConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/generated/cmake/fnnConfig.cmake
+              ${PROJECT_BINARY_DIR}/generated/cmake/fnnConfigVersion.cmake
+              ${CMAKE_CURRENT_LIST_DIR}/FnnPlugin.cmake
+        DESTINATION ${FNN_PACKAGE_INSTALL_DIR})

@@ -1,0 +1,105 @@
+#pragma once
+// Element-wise components whose math lives in one small struct, so that each plugin file is its
+// math and its registration: activations that take options (fnn::ElementwiseActivation is for
+// those that do not) and losses that add up one term per prediction, with the clamp that the
+// log losses share.
+#include <algorithm>
+#include <concepts>
+#include <fnn/plugin.hpp>
+#include <limits>
+#include <string_view>
+
+namespace fnn_plugins {
+
+/// An Activation from a `Math` built from the options, providing
+///     float value(float z) const;                 // φ(z)
+///     float derivative(float z, float a) const;   // φ'(z), given also a = φ(z)
+template <class Math>
+class ConfiguredActivation final : public fnn::Activation {
+ public:
+  explicit ConfiguredActivation(const fnn::Options& options) : math_(options) {}
+
+  void forward(fnn::ConstMatrixView z, fnn::MatrixView a) const override {
+    for (std::size_t r = 0; r < z.rows(); ++r) {
+      for (std::size_t c = 0; c < z.cols(); ++c) a(r, c) = math_.value(z(r, c));
+    }
+  }
+
+  void backward(fnn::ConstMatrixView z, fnn::ConstMatrixView a, fnn::ConstMatrixView da,
+                fnn::MatrixView dz) const override {
+    for (std::size_t r = 0; r < z.rows(); ++r) {
+      for (std::size_t c = 0; c < z.cols(); ++c) {
+        dz(r, c) = da(r, c) * math_.derivative(z(r, c), a(r, c));
+      }
+    }
+  }
+
+ private:
+  Math math_;
+};
+
+/// A Loss whose sum is Σ over every element of `Math::value(prediction, target)` (in double) and
+/// whose gradient is `Math::derivative(prediction, target)` element by element. `Math` is built
+/// from the options when it has such a constructor. A `Math` with
+///     static constexpr std::string_view fused_activation = "softmax";
+/// declares that, after that activation, ∂(sum)/∂z is prediction − target (true of
+/// cross-entropy after softmax and of binary cross-entropy after sigmoid), which the network
+/// then uses instead of dividing by probabilities that may round to 0.
+template <class Math>
+class ElementwiseLoss final : public fnn::Loss {
+ public:
+  ElementwiseLoss() = default;
+  explicit ElementwiseLoss(const fnn::Options& options)
+    requires std::constructible_from<Math, const fnn::Options&>
+      : math_(options) {}
+
+  double sum(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target) const override {
+    double total = 0.0;
+    for (std::size_t r = 0; r < prediction.rows(); ++r) {
+      for (std::size_t c = 0; c < prediction.cols(); ++c) {
+        total += math_.value(prediction(r, c), target(r, c));
+      }
+    }
+    return total;
+  }
+
+  void gradient(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target,
+                fnn::MatrixView gradient) const override {
+    for (std::size_t r = 0; r < prediction.rows(); ++r) {
+      for (std::size_t c = 0; c < prediction.cols(); ++c) {
+        gradient(r, c) = math_.derivative(prediction(r, c), target(r, c));
+      }
+    }
+  }
+
+  std::string_view fused_activation() const override {
+    if constexpr (fused) return Math::fused_activation;
+    return {};
+  }
+
+  void fused_gradient(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target,
+                      fnn::MatrixView gradient) const override {
+    if constexpr (!fused) {
+      fnn::Loss::fused_gradient(prediction, target, gradient);  // throws: nothing is fused
+    } else {
+      for (std::size_t r = 0; r < prediction.rows(); ++r) {
+        for (std::size_t c = 0; c < prediction.cols(); ++c) {
+          gradient(r, c) = prediction(r, c) - target(r, c);
+        }
+      }
+    }
+  }
+
+ private:
+  static constexpr bool fused = requires { Math::fused_activation; };
+  Math math_;
+};
+
+/// p, or the smallest normal float if p is below it: in the log losses a probability that rounded
+/// to 0 then costs −log(tiny) ≈ 87.3 and a gradient of about −8.5e37·y instead of infinities,
+/// and every p ≥ tiny is untouched.
+inline float clamped_probability(float p) {
+  return std::max(p, std::numeric_limits<float>::min());
+}
+
+}  // namespace fnn_plugins

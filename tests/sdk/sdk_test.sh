@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# What a plugin author does with fnn's SDK, from a fresh temporary directory:
+#   1. cmake --install this fnn build into a fresh prefix (and nothing else: no tests, fixtures);
+#   2. configure and build examples/custom-activation (a copy) against that prefix only;
+#   3. the installed `fnn gradcheck swish --plugin-dir BUILD` passes;
+#   4. the installed `fnn plugins` finds swish through FNN_PLUGIN_PATH, and not without it;
+#   5. the installed fnn trains XOR with swish hidden units, evaluates and predicts it;
+#   6. after `cmake --install` of the plugin project, the installed `fnn plugins` lists swish
+#      from fnn's own plugin directory, with no flag and no environment.
+# usage: sdk_test.sh FNN_BUILD_DIR FNN_SOURCE_DIR   (CMAKE, CXX: the cmake and compiler to use)
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 FNN_BUILD_DIR FNN_SOURCE_DIR" >&2
+  exit 2
+fi
+fnn_build=$(cd "$1" && pwd -P)
+fnn_source=$(cd "$2" && pwd -P)
+example=$fnn_source/examples/custom-activation
+[ -f "$fnn_build/CMakeCache.txt" ] || { echo "sdk_test: $1 is not a CMake build directory" >&2; exit 2; }
+[ -f "$example/swish.cpp" ] || { echo "sdk_test: $2 is not fnn's source tree (no $example)" >&2; exit 2; }
+cmake=${CMAKE:-cmake}
+unset FNN_PLUGIN_PATH LD_LIBRARY_PATH  # the installed tool must find everything by itself
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fnn-sdk-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+tmp=$(cd "$tmp" && pwd -P)  # canonical, as the paths fnn prints
+prefix=$tmp/prefix
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$fnn_build/CMakeCache.txt")
+libdir=${libdir:-lib}  # GNUInstallDirs: "lib" unless fnn was configured for /usr
+plugin_source=$tmp/custom-activation
+plugin_build=$tmp/build
+plugin_dir=$prefix/$libdir/fnn/plugins
+fnn=$prefix/bin/fnn
+log=$tmp/log
+: >"$log"
+
+step() { echo "sdk_test: $*"; }
+fail() {
+  echo "sdk_test: FAILED: $*" >&2
+  if [ -s "$log" ]; then
+    echo "---- output of the last command ----" >&2
+    tail -n 60 "$log" >&2
+  fi
+  exit 1
+}
+# run WHAT COMMAND...: runs COMMAND with its output in $log; on failure, says WHAT failed.
+run() {
+  local what=$1
+  shift
+  "$@" >"$log" 2>&1 || fail "$what: exit $? from: $*"
+}
+# expect WHAT TEXT: the last command's output contains TEXT (a fixed string).
+expect() { grep -qF -- "$2" "$log" || fail "$1: the output lacks '$2'"; }
+# refuse WHAT TEXT FILE...: none of the files contains TEXT.
+refuse() {
+  local what=$1 text=$2
+  shift 2
+  if grep -qF -- "$text" "$@"; then fail "$what: '$text' appears in $*"; fi
+}
+
+step "1. cmake --install $fnn_build --prefix $prefix"
+run "installing fnn" "$cmake" --install "$fnn_build" --prefix "$prefix"
+for file in include/fnn/plugin.hpp include/fnn/version.hpp bin/fnn "$libdir/libfnn.so" \
+            "$libdir"/cmake/fnn/{fnnConfig,fnnConfigVersion,fnnTargets,FnnPlugin}.cmake \
+            "$libdir"/fnn/plugins/{fnn_dense,fnn_sigmoid}.so; do
+  [ -e "$prefix/$file" ] || fail "installing fnn: $prefix/$file is missing"
+done
+stray=$(find "$prefix" \( -name 'fnn_tests' -o -name 'fnn_cli_tests' -o -name 'fnn_example_*' \
+                          -o -name 'fnn_bench_*' -o -name 'no_entry_point*' -o -name 'twin_*' \) \
+             -print)
+[ -z "$stray" ] || fail "installing fnn: tests, fixtures, examples or benchmarks were installed: $stray"
+readelf -d "$fnn" >"$log" 2>&1 || fail "reading $fnn's dynamic section"
+expect "the installed fnn's RPATH" "\$ORIGIN/../$libdir"
+refuse "the installed fnn's RPATH" "$fnn_build" "$log"
+
+step "2. build the example plugin against $prefix only"
+mkdir "$plugin_source"  # a copy of the project's files only: nothing of fnn's tree nearby
+cp "$example"/*.* "$plugin_source"/ || fail "copying $example"
+run "configuring examples/custom-activation" \
+    "$cmake" -S "$plugin_source" -B "$plugin_build" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF \
+    ${CXX:+-DCMAKE_CXX_COMPILER="$CXX"}
+found=$(sed -n 's/^fnn_DIR:PATH=//p' "$plugin_build/CMakeCache.txt")
+[ "$(cd "$found" && pwd -P)" = "$prefix/$libdir/cmake/fnn" ] ||
+  fail "configuring examples/custom-activation: found fnn in '$found', not in $prefix"
+run "building examples/custom-activation" "$cmake" --build "$plugin_build" -j2
+[ -f "$plugin_build/fnn_swish.so" ] || fail "building: $plugin_build/fnn_swish.so is missing"
+for tree in "$fnn_source" "$fnn_build"; do
+  refuse "building against the installation only" "$tree" "$plugin_build/compile_commands.json" \
+         "$plugin_build/CMakeFiles/fnn_plugin_swish.dir/link.txt"
+done
+ldd "$plugin_build/fnn_swish.so" >"$log" 2>&1 || fail "ldd $plugin_build/fnn_swish.so"
+expect "the plugin's libfnn" "$prefix/$libdir/libfnn.so"
+
+step "3. fnn gradcheck swish --plugin-dir $plugin_build"
+run "fnn gradcheck swish" "$fnn" gradcheck swish --plugin-dir "$plugin_build"
+expect "fnn gradcheck swish" "1 checked, 0 failed"
+
+step "4. FNN_PLUGIN_PATH=$plugin_build fnn plugins"
+run "fnn plugins" "$fnn" plugins
+refuse "fnn plugins with no flag before the plugin is installed" "swish" "$log"
+expect "fnn plugins: fnn's own plugins come from the installation" \
+       "from $plugin_dir/fnn_dense.so"
+FNN_PLUGIN_PATH=$plugin_build run "fnn plugins with FNN_PLUGIN_PATH" "$fnn" plugins
+expect "fnn plugins with FNN_PLUGIN_PATH" "swish"
+expect "fnn plugins with FNN_PLUGIN_PATH" "from $plugin_build/fnn_swish.so"
+
+step "5. train XOR with swish hidden units"
+cd "$tmp"
+printf 'a,b,xor\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n' >xor.csv
+run "fnn train" "$fnn" train --train "$tmp/xor.csv" --hidden 4 --activation swish \
+    --output-activation sigmoid --learning-rate 1 --batch-size 4 --epochs 2000 --progress plain \
+    --plugin-dir "$plugin_build" --save m.fnn
+[ -f m.fnn ] || fail "fnn train: no model file m.fnn"
+run "fnn eval" "$fnn" eval --model m.fnn --test "$tmp/xor.csv" --plugin-dir "$plugin_build"
+loss=$(sed -n 's/^test: loss \([0-9.e+-]*\).*/\1/p' "$log")
+[ -n "$loss" ] || fail "fnn eval: no 'test: loss' line"
+awk -v loss="$loss" 'BEGIN { exit !(loss < 0.02) }' || fail "fnn eval: XOR loss $loss, not below 0.02"
+run "fnn predict" "$fnn" predict --model m.fnn --input "$tmp/xor.csv" --output predictions.csv \
+    --plugin-dir "$plugin_build"
+rounded=$(awk -F, 'NR > 1 { printf "%d", $1 + 0.5 }' predictions.csv)
+[ "$rounded" = "0110" ] ||
+  fail "fnn predict: XOR predictions round to $rounded, not 0110: $(tr '\n' ' ' <predictions.csv)"
+echo "sdk_test:    eval: loss $loss; predictions $(tail -n +2 predictions.csv | tr '\n' ' ')"
+
+step "6. cmake --install $plugin_build; fnn plugins with no flag"
+run "installing the example plugin" "$cmake" --install "$plugin_build"
+[ -f "$plugin_dir/fnn_swish.so" ] || fail "installing the example plugin: no $plugin_dir/fnn_swish.so"
+run "fnn plugins after installing the plugin" "$fnn" plugins
+expect "fnn plugins after installing the plugin" "from $plugin_dir/fnn_swish.so"
+run "fnn gradcheck swish from fnn's own plugin directory" "$fnn" gradcheck swish
+expect "fnn gradcheck swish from fnn's own plugin directory" "1 checked, 0 failed"
+
+step "all checks passed"
