@@ -30,7 +30,7 @@ int eval_command(const std::vector<std::string>& args) {
   const Network network = restore_network(registry, model, model_file);
   Dataset test = load_dataset(source, model.layout, false);
   model.scaler.apply(test.inputs);
-  const auto loss = registry.make_loss(model.loss);
+  const auto loss = registry.make_loss(model.loss.name, model.loss.options);
   std::cout << "test: " << describe(evaluate(network, *loss, test, model.layout.classes > 0))
             << "\n";
   return 0;

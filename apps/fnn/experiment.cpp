@@ -4,17 +4,21 @@
 #include <cstdio>
 #include <fnn/error.hpp>
 
+#include "command_line.hpp"
+
 namespace fnn::cli {
 
 NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidden,
-                       const std::string& activation, const std::string& output_activation,
-                       std::size_t outputs) {
+                       const ComponentChoice& activation,
+                       const std::optional<ComponentChoice>& output_activation,
+                       std::size_t outputs, double dropout) {
   NetworkSpec spec{inputs};
   for (const std::size_t width : hidden) {
-    spec.add("dense", {{"units", std::to_string(width)}}).add(activation);
+    spec.add("dense", {{"units", std::to_string(width)}}).add(activation.name, activation.options);
+    if (dropout > 0.0) spec.add("dropout", {{"rate", to_text(dropout)}});
   }
   spec.add("dense", {{"units", std::to_string(outputs)}});
-  if (output_activation != "none") spec.add(output_activation);
+  if (output_activation) spec.add(output_activation->name, output_activation->options);
   return spec;
 }
 

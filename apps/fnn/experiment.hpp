@@ -13,12 +13,13 @@
 
 namespace fnn::cli {
 
-/// The multilayer perceptron the options describe: for each hidden width a dense layer and
-/// `activation`, then a dense layer of `outputs` units and `output_activation` ("none" for a
-/// linear output).
+/// The multilayer perceptron the options describe: for each hidden width a dense layer,
+/// `activation` and (when `dropout` > 0) a dropout layer; then a dense layer of `outputs` units
+/// and `output_activation` (none: a linear output).
 NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidden,
-                       const std::string& activation, const std::string& output_activation,
-                       std::size_t outputs);
+                       const ComponentChoice& activation,
+                       const std::optional<ComponentChoice>& output_activation,
+                       std::size_t outputs, double dropout);
 
 /// Rebuilds a saved network with its weights. DataError when the file's parameter count does
 /// not fit its own network.

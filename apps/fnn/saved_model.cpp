@@ -11,9 +11,6 @@ namespace fnn::cli {
 
 namespace {
 
-// Metadata keys of the file. Optimizer options are stored one key each, under this prefix.
-constexpr const char* optimizer_prefix = "optimizer.";
-
 class MetadataReader {
  public:
   MetadataReader(const std::filesystem::path& file, const ModelFile& model)
@@ -33,6 +30,14 @@ class MetadataReader {
       fail("entry '" + key + "' is '" + value + "', expected a whole number");
     }
     return result;
+  }
+
+  ComponentChoice component(const std::string& key) const {
+    try {
+      return parse_component(key, text(key));
+    } catch (const Error&) {
+      fail("entry '" + key + "' is '" + text(key) + "', not a component");
+    }
   }
 
   std::vector<float> tensor(const std::string& name, bool required) const {
@@ -62,13 +67,11 @@ void save(const std::filesystem::path& file, const SavedModel& model) {
   out.tensors["scaler_offsets"] = model.scaler.offsets();
   out.tensors["scaler_factors"] = model.scaler.factors();
   auto& metadata = out.metadata;
-  metadata["loss"] = model.loss;
-  metadata["optimizer"] = model.optimizer;
-  for (const auto& [key, value] : model.optimizer_options.entries()) {
-    metadata[optimizer_prefix + key] = value;
-  }
+  // Components as the command line writes them: "sgd:learning_rate=0.5,momentum=0.9".
+  metadata["loss"] = to_text(model.loss);
+  metadata["optimizer"] = to_text(model.optimizer);
   metadata["schedule"] = model.schedule;
-  metadata["init"] = model.init;
+  metadata["init"] = to_text(model.init);
   metadata["target"] = join(model.layout.target_columns, ",");
   metadata["classes"] = std::to_string(model.layout.classes);
   metadata["scale"] = Scaler::name(model.scaler.method());
@@ -86,15 +89,10 @@ SavedModel load(const std::filesystem::path& file) {
   model.network = in.network;
   model.parameters = read.tensor("parameters", true);
   model.optimizer_state = read.tensor("optimizer_state", false);
-  model.loss = read.text("loss");
-  model.optimizer = read.text("optimizer");
-  for (const auto& [key, value] : in.metadata) {
-    if (key.starts_with(optimizer_prefix)) {
-      model.optimizer_options.set(key.substr(std::string(optimizer_prefix).size()), value);
-    }
-  }
+  model.loss = read.component("loss");
+  model.optimizer = read.component("optimizer");
   model.schedule = read.text("schedule");
-  model.init = read.text("init");
+  model.init = read.component("init");
   model.layout.target_columns = split_list(read.text("target"));
   model.layout.classes = read.number("classes");
   const Scaler::Method method = Scaler::parse(read.text("scale"));

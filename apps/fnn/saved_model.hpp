@@ -3,11 +3,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fnn/network_spec.hpp>
-#include <fnn/options.hpp>
 #include <fnn/scaler.hpp>
 #include <string>
 #include <vector>
 
+#include "component_options.hpp"
 #include "data_source.hpp"
 
 namespace fnn::cli {
@@ -17,12 +17,11 @@ namespace fnn::cli {
 struct SavedModel {
   NetworkSpec network;
   std::vector<float> parameters;
-  std::string loss;
-  std::string optimizer;
-  Options optimizer_options;
+  ComponentChoice loss;
+  ComponentChoice optimizer;  ///< its options include the learning rate it started from
   std::vector<float> optimizer_state;
   std::string schedule = "constant";  ///< LearningRateSchedule text
-  std::string init;
+  ComponentChoice init;
   DataLayout layout;
   Scaler scaler;
   std::size_t epochs_done = 0;

@@ -48,14 +48,18 @@ po::options_description train_options() {
       ("hidden", po::value<std::string>()->value_name("WIDTHS")->default_value("16"),
        "hidden layer widths, e.g. 256,128; input and output widths come from the data")
       ("activation", po::value<std::string>()->value_name("NAME")->default_value("sigmoid"),
-       "activation after each hidden layer")
+       "activation after each hidden layer. Components take options as NAME:KEY=VALUE,..., "
+       "e.g. leaky_relu:slope=0.1; fnn plugins lists names and options")
       ("output-activation", po::value<std::string>()->value_name("NAME"),
        "activation after the output layer (default: --activation; 'none' for linear)")
-      ("loss", po::value<std::string>()->value_name("NAME")->default_value("mse"), "loss")
+      ("dropout", po::value<double>()->value_name("RATE")->default_value(0.0),
+       "dropout rate after each hidden activation (0: none)")
+      ("loss", po::value<std::string>()->value_name("NAME")->default_value("mse"),
+       "loss, e.g. mse, cross_entropy (with --output-activation softmax), huber:delta=0.5")
       ("optimizer", po::value<std::string>()->value_name("NAME")->default_value("sgd"),
-       "optimizer")
-      ("learning-rate", po::value<double>()->value_name("RATE")->default_value(0.1),
-       "optimizer step size")
+       "optimizer, e.g. sgd, sgd:momentum=0.9,nesterov=true, adam, rmsprop")
+      ("learning-rate", po::value<double>()->value_name("RATE"),
+       "optimizer step size (default: the optimizer's own, sgd 0.1, adam and rmsprop 0.001)")
       ("schedule", po::value<std::string>()->value_name("SCHEDULE")->default_value("constant"),
        "learning-rate schedule: constant, cosine (down to 0 over the run), or step:N:G (times G "
        "every N epochs)")
@@ -85,8 +89,8 @@ po::options_description train_options() {
 
 // A resumed run takes these from its model file; giving them too would be ambiguous.
 void refuse_with_resume(const po::variables_map& values) {
-  for (const char* name : {"hidden", "activation", "output-activation", "loss", "optimizer",
-                           "init", "target", "classes", "scale"}) {
+  for (const char* name : {"hidden", "activation", "output-activation", "dropout", "loss",
+                           "optimizer", "init", "target", "classes", "scale"}) {
     const bool given = values.count(name) && !values[name].defaulted() &&
                        !(std::string(name) == "classes" && !values[name].as<bool>());
     if (given) {
@@ -159,6 +163,26 @@ int train_command(const std::vector<std::string>& args) {
     throw UsageError("--validation-split must be at least 0 and below 1, got " +
                      to_text(validation_split));
   }
+  const ComponentChoice activation =
+      parse_component("activation", values["activation"].as<std::string>());
+  std::optional<ComponentChoice> output_activation = activation;
+  if (values.count("output-activation")) {
+    const std::string text = values["output-activation"].as<std::string>();
+    output_activation = text == "none" ? std::nullopt
+                                       : std::optional(parse_component("output-activation", text));
+  }
+  const double dropout = values["dropout"].as<double>();
+  const ComponentChoice loss_choice = parse_component("loss", values["loss"].as<std::string>());
+  ComponentChoice optimizer_choice =
+      parse_component("optimizer", values["optimizer"].as<std::string>());
+  if (values.count("learning-rate")) {
+    if (optimizer_choice.options.has("learning_rate")) {
+      throw UsageError("fnn train: the learning rate is given twice, by --learning-rate and "
+                       "--optimizer; keep one");
+    }
+    optimizer_choice.options.set("learning_rate", to_text(values["learning-rate"].as<double>()));
+  }
+  const ComponentChoice init_choice = parse_component("init", values["init"].as<std::string>());
   const auto scale = from_options("--scale", [&] {
     return Scaler::parse(values["scale"].as<std::string>());
   });
@@ -180,25 +204,19 @@ int train_command(const std::vector<std::string>& args) {
   // Network, loss, optimizer.
   SavedModel model = resumed ? *resumed : SavedModel{};
   if (!resumed) {
-    model.loss = values["loss"].as<std::string>();
-    model.optimizer = values["optimizer"].as<std::string>();
-    model.init = values["init"].as<std::string>();
-    const std::string activation = values["activation"].as<std::string>();
-    model.network = perceptron(
-        train.inputs.cols(), hidden, activation, values.count("output-activation")
-                        ? values["output-activation"].as<std::string>()
-                        : activation,
-        train.targets.cols());
+    model.loss = loss_choice;
+    model.optimizer = optimizer_choice;
+    model.init = init_choice;
+    model.network = perceptron(train.inputs.cols(), hidden, activation, output_activation,
+                               train.targets.cols(), dropout);
+  } else if (values.count("learning-rate")) {
+    model.optimizer.options.set("learning_rate", to_text(values["learning-rate"].as<double>()));
   }
   if (!resumed || !values["schedule"].defaulted()) model.schedule = values["schedule"].as<std::string>();
   const LearningRateSchedule schedule =
       from_options("--schedule", [&] { return LearningRateSchedule::parse(model.schedule); });
-  if (!resumed || !values["learning-rate"].defaulted()) {
-    model.optimizer_options.set("learning_rate",
-                                to_text(values["learning-rate"].as<double>()));
-  }
   Network network = resumed ? restore_network(registry, *resumed, values["resume"].as<std::string>())
-                            : from_options("--hidden/--activation/--output-activation", [&] {
+                            : from_options("--hidden/--activation/--output-activation/--dropout", [&] {
                                 return Network(registry, model.network);
                               });
   if (network.output_size() != train.targets.cols() || network.input_size() != train.inputs.cols()) {
@@ -208,12 +226,18 @@ int train_command(const std::vector<std::string>& args) {
                     std::to_string(train.inputs.cols()) + " inputs and " +
                     std::to_string(train.targets.cols()) + " targets");
   }
-  const auto loss = from_options("--loss", [&] { return registry.make_loss(model.loss); });
-  const auto optimizer = from_options("--optimizer/--learning-rate", [&] {
-    return registry.make_optimizer(model.optimizer, model.optimizer_options);
+  const auto loss = from_options("--loss", [&] {
+    return registry.make_loss(model.loss.name, model.loss.options);
   });
+  const auto optimizer = from_options("--optimizer/--learning-rate", [&] {
+    return registry.make_optimizer(model.optimizer.name, model.optimizer.options);
+  });
+  // The rate it starts from (its own default unless given), what a resumed run starts from too.
+  model.optimizer.options.set("learning_rate", to_text(optimizer->learning_rate()));
   if (!resumed) {
-    const auto init = from_options("--init", [&] { return registry.make_initializer(model.init); });
+    const auto init = from_options("--init", [&] {
+      return registry.make_initializer(model.init.name, model.init.options);
+    });
     Rng rng(seed);
     network.initialize(*init, rng);
   }
@@ -229,7 +253,7 @@ int train_command(const std::vector<std::string>& args) {
     if (state.size() != resumed->optimizer_state.size()) {
       throw DataError(values["resume"].as<std::string>() + ": the optimizer state holds " +
                       std::to_string(resumed->optimizer_state.size()) + " values, " +
-                      model.optimizer + " needs " + std::to_string(state.size()));
+                      model.optimizer.name + " needs " + std::to_string(state.size()));
     }
     std::ranges::copy(resumed->optimizer_state, state.begin());
     trainer.resume(resumed->epochs_done, resumed->shuffle_state);

@@ -143,3 +143,27 @@ TEST_CASE("fnn gradcheck passes fnn's components and fails a wrong derivative", 
   CHECK(typo.exit_code == 2);
   CHECK_THAT(typo.err, Contains("did you mean 'sigmoid'?"));
 }
+
+TEST_CASE("components take options as NAME:KEY=VALUE", "[cli]") {
+  const XorFolder xor_data;
+  const auto trained = run_fnn({"train", "--train", xor_data.data, "--activation",
+                                "leaky_relu:slope=0.1", "--output-activation", "sigmoid",
+                                "--optimizer", "sgd:momentum=0.9,nesterov=true", "--dropout",
+                                "0.1", "--epochs", "3", "--progress", "plain", "--save",
+                                xor_data.path("m.fnn")});
+  INFO(trained.err);
+  CHECK(trained.exit_code == 0);
+  const auto evaluated = run_fnn({"eval", "--model", xor_data.path("m.fnn"), "--test", xor_data.data});
+  CHECK(evaluated.exit_code == 0);
+
+  const auto twice = run_fnn({"train", "--train", xor_data.data, "--optimizer",
+                              "adam:learning_rate=0.01", "--learning-rate", "0.1"});
+  CHECK(twice.exit_code == 2);
+  CHECK_THAT(twice.err, Contains("learning rate is given twice"));
+  const auto malformed = run_fnn({"train", "--train", xor_data.data, "--optimizer", "sgd:momentum"});
+  CHECK(malformed.exit_code == 2);
+  CHECK_THAT(malformed.err, Contains("--optimizer 'sgd:momentum': expected NAME or NAME:KEY=VALUE"));
+  const auto unknown = run_fnn({"train", "--train", xor_data.data, "--optimizer", "sgd:momentun=0.9"});
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Contains("does not take option momentun"));
+}
