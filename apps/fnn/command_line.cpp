@@ -5,7 +5,6 @@
 #include <fnn/names.hpp>
 #include <fstream>
 #include <iostream>
-#include <regex>
 
 #include "usage_error.hpp"
 
@@ -30,16 +29,16 @@ std::string strip_dashes(std::string name) {
   return name;
 }
 
-// The first line of an INI file that sets `key`, for messages; 0 when none does.
+// The first line of an INI file that sets `key` ("  key = value"), for messages; 0 if none.
 std::size_t line_of(const std::filesystem::path& file, const std::string& key) {
   std::ifstream in(file);
-  const std::regex setting("^\\s*" + std::regex_replace(key, std::regex("[.^$|()\\[\\]{}*+?\\\\]"),
-                                                        "\\$&") +
-                           "\\s*=");
   std::size_t number = 0;
   for (std::string line; std::getline(in, line);) {
     ++number;
-    if (std::regex_search(line, setting)) return number;
+    const std::size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line.compare(start, key.size(), key) != 0) continue;
+    const std::size_t after = line.find_first_not_of(" \t", start + key.size());
+    if (after != std::string::npos && line[after] == '=') return number;
   }
   return 0;
 }
@@ -50,8 +49,12 @@ void store_config_file(const std::string& command, const po::options_description
   std::ifstream in(file);
   if (!in) throw UsageError("fnn " + command + ": --config: cannot read '" + file.string() + "'");
   const auto where = [&](const std::string& key) {
-    const std::size_t line = line_of(file, key);
-    return file.string() + (line ? ":" + std::to_string(line) : "");
+    std::string place = file.string();
+    if (const std::size_t line = line_of(file, key)) {
+      place += ':';  // (appended piecewise: GCC 12 warns wrongly on ":" + std::string)
+      place += std::to_string(line);
+    }
+    return place;
   };
   try {
     po::store(po::parse_config_file(in, options, false), values);
