@@ -39,6 +39,18 @@ std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spe
   throw PluginError(message);
 }
 
+// Runs a call into component code. What a plugin throws there (perhaps inside a TBB task) comes
+// out as a TrainingError that names the component; the name is only built on failure, so the
+// hot path does not allocate.
+template <class Call, class Describe>
+void guarded(Call&& call, Describe&& describe) {
+  try {
+    call();
+  } catch (const std::exception& error) {
+    throw TrainingError(describe() + ": " + error.what());
+  }
+}
+
 // The first `rows` rows of a workspace buffer, as a dense rows × cols block.
 MatrixView block(Matrix& buffer, std::size_t rows, std::size_t cols) {
   return {buffer.data(), rows, cols};
@@ -54,7 +66,7 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
   offsets_.push_back(0);
   for (std::size_t i = 0; i < spec_.layers.size(); ++i) {
     const LayerSpec& layer_spec = spec_.layers[i];
-    const std::string where = "network layer " + std::to_string(i + 1) + " (" + layer_spec.name + ")";
+    const std::string where = describe_layer(i);
     try {
       std::shared_ptr<Layer> layer = make_layer(registry, layer_spec);
       width = layer->setup(width);
@@ -79,6 +91,14 @@ Network::~Network() = default;
 
 std::size_t Network::output_size() const noexcept { return layers_.back()->output_size(); }
 
+std::string Network::describe_layer(std::size_t index) const {
+  return "network layer " + std::to_string(index + 1) + " (" + spec_.layers[index].name + ")";
+}
+
+std::span<float> Network::layer_gradient(std::span<float> gradient, std::size_t index) const {
+  return gradient.subspan(offsets_[index], offsets_[index + 1] - offsets_[index]);
+}
+
 std::span<float> Network::layer_parameters(std::size_t index) {
   return std::span<float>(parameters_).subspan(offsets_.at(index),
                                                offsets_.at(index + 1) - offsets_[index]);
@@ -102,7 +122,8 @@ ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace,
   ConstMatrixView current = inputs;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     const MatrixView output = workspace.outputs_[i].view().row_block(0, inputs.rows());
-    layers_[i]->forward(current, output, context);
+    guarded([&] { layers_[i]->forward(current, output, context); },
+            [&] { return describe_layer(i) + " failed in forward"; });
     current = output;
   }
   return current;
@@ -151,7 +172,9 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
                         " parameters");
   }
   const ConstMatrixView prediction = forward(inputs, workspace, context);
-  const double loss_sum = loss.sum(prediction, targets);
+  double loss_sum = 0.0;
+  const auto loss_failed = [] { return std::string("the loss failed"); };
+  guarded([&] { loss_sum = loss.sum(prediction, targets); }, loss_failed);
 
   // With a fused loss (softmax + cross-entropy) the loss gives ∂L/∂z of the last activation
   // directly, and that activation's own backward is skipped.
@@ -159,10 +182,10 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
   std::size_t next_layer = layers_.size();
   MatrixView upstream = block(workspace.gradient_a_, rows, output_size());
   if (fused) {
-    loss.fused_gradient(prediction, targets, upstream);
+    guarded([&] { loss.fused_gradient(prediction, targets, upstream); }, loss_failed);
     --next_layer;
   } else {
-    loss.gradient(prediction, targets, upstream);
+    guarded([&] { loss.gradient(prediction, targets, upstream); }, loss_failed);
   }
   for (std::size_t r = 0; r < rows; ++r) {
     for (float& value : upstream.row(r)) value *= gradient_scale;
@@ -174,11 +197,16 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
     const Layer& layer = *layers_[i];
     const ConstMatrixView input =
         i == 0 ? inputs : ConstMatrixView(workspace.outputs_[i - 1].view().row_block(0, rows));
-    layer.gradient(input, upstream, gradient.subspan(offsets_[i], offsets_[i + 1] - offsets_[i]));
+    guarded([&] { layer.gradient(input, upstream, layer_gradient(gradient, i)); },
+            [&] { return describe_layer(i) + " failed computing its parameter gradient"; });
     if (i == 0) break;  // nothing upstream of the first layer needs ∂L/∂input
     const MatrixView downstream = block(*free_buffer, rows, layer.input_size());
-    layer.backward(input, workspace.outputs_[i].view().row_block(0, rows), upstream, downstream,
-                   context);
+    guarded(
+        [&] {
+          layer.backward(input, workspace.outputs_[i].view().row_block(0, rows), upstream,
+                         downstream, context);
+        },
+        [&] { return describe_layer(i) + " failed in backward"; });
     free_buffer = upstream.data() == workspace.gradient_a_.data() ? &workspace.gradient_a_
                                                                    : &workspace.gradient_b_;
     upstream = downstream;

@@ -64,6 +64,8 @@ class FNN_API Network {
 
  private:
   friend class Workspace;
+  std::string describe_layer(std::size_t index) const;  ///< "network layer 2 (dense)"
+  std::span<float> layer_gradient(std::span<float> gradient, std::size_t index) const;
   ConstMatrixView forward(ConstMatrixView inputs, Workspace& workspace,
                           const PassContext& context) const;
 
