@@ -156,6 +156,8 @@ int train_command(const std::vector<std::string>& args) {
   const std::size_t threads = thread_count(values);
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
   // Every option is checked before any file is read.
+  const std::string schedule_text = values["schedule"].as<std::string>();
+  from_options("--schedule", [&] { return LearningRateSchedule::parse(schedule_text); });
   const std::vector<std::size_t> hidden =
       parse_widths("hidden", values["hidden"].as<std::string>());
   const double validation_split = values["validation-split"].as<double>();
@@ -212,9 +214,8 @@ int train_command(const std::vector<std::string>& args) {
   } else if (values.count("learning-rate")) {
     model.optimizer.options.set("learning_rate", to_text(values["learning-rate"].as<double>()));
   }
-  if (!resumed || !values["schedule"].defaulted()) model.schedule = values["schedule"].as<std::string>();
-  const LearningRateSchedule schedule =
-      from_options("--schedule", [&] { return LearningRateSchedule::parse(model.schedule); });
+  if (!resumed || !values["schedule"].defaulted()) model.schedule = schedule_text;
+  const LearningRateSchedule schedule = LearningRateSchedule::parse(model.schedule);
   Network network = resumed ? restore_network(registry, *resumed, values["resume"].as<std::string>())
                             : from_options("--hidden/--activation/--output-activation/--dropout", [&] {
                                 return Network(registry, model.network);
