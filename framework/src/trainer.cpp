@@ -6,41 +6,25 @@
 #include <numeric>
 #include <optional>
 #include <string>
-#include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
-#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include "fnn/blas.hpp"
 #include "fnn/error.hpp"
+#include "fnn/parallel.hpp"
 #include "fnn/random.hpp"
 
 namespace fnn {
 
 namespace {
 
-std::size_t ceil_divide(std::size_t rows, std::size_t chunk_size) {
-  return (rows + chunk_size - 1) / chunk_size;
+std::size_t ceil_divide(std::size_t rows, std::size_t batch_size) {
+  return (rows + batch_size - 1) / batch_size;
 }
 
 std::size_t thread_count(std::size_t requested) {
   return requested == 0 ? static_cast<std::size_t>(tbb::info::default_concurrency()) : requested;
 }
-
-// Sets OpenBLAS's thread count for a scope. One owner of the cores at a time: while TBB runs
-// chunks on every core, each chunk's GEMMs stay on their own thread (count 1); when a batch is a
-// single chunk, OpenBLAS gets the threads instead.
-class BlasThreads {
- public:
-  explicit BlasThreads(int threads) : previous_(blas::threads()) { blas::set_threads(threads); }
-  ~BlasThreads() { blas::set_threads(previous_); }
-  BlasThreads(const BlasThreads&) = delete;
-  BlasThreads& operator=(const BlasThreads&) = delete;
-
- private:
-  int previous_;
-};
 
 // Lets an arena of more threads than cores really have them (TBB caps workers at cores - 1
 // otherwise, and warns).
@@ -48,6 +32,11 @@ std::optional<tbb::global_control> allow_parallelism(std::size_t threads) {
   if (threads <= static_cast<std::size_t>(tbb::this_task_arena::max_concurrency())) return {};
   return std::optional<tbb::global_control>(std::in_place,
                                             tbb::global_control::max_allowed_parallelism, threads);
+}
+
+const TrainingOptions& checked(const TrainingOptions& options) {
+  if (options.batch_size == 0) throw TrainingError("the batch size must be at least 1");
+  return options;
 }
 
 }  // namespace
@@ -62,6 +51,10 @@ struct Trainer::State {
         threads(thread_count(options_.threads)),
         parallelism(allow_parallelism(threads)),
         arena(static_cast<int>(threads)),
+        batch_inputs(options_.batch_size, network_.input_size()),
+        batch_targets(options_.batch_size, network_.output_size()),
+        workspace(network_, options_.batch_size),
+        gradient(network_.parameters().size(), 0.0F),
         base_learning_rate(optimizer_.learning_rate()) {}
 
   Network& network;
@@ -71,92 +64,37 @@ struct Trainer::State {
   Rng rng;  // the shuffle's
   std::size_t threads;
   std::optional<tbb::global_control> parallelism;
-  tbb::task_arena arena;
+  tbb::task_arena arena;  // every parallel loop of a batch runs here, on `threads` threads
 
   std::vector<std::size_t> order;  // sample order of the current epoch
   Matrix batch_inputs;             // the current batch, gathered contiguously
   Matrix batch_targets;
-  std::vector<Workspace> workspaces;   // one per chunk
-  std::vector<float> gradient;         // the batch gradient; chunk 0 writes here directly
-  std::vector<float> chunk_gradients;  // chunks 1.. of a batch, one parameter vector each
-  std::vector<double> chunk_losses;
+  Workspace workspace;
+  std::vector<float> gradient;  // the batch-mean gradient
   std::size_t epochs_done = 0;
   double base_learning_rate;  // what the schedule scales
 
-  std::span<float> chunk_gradient(std::size_t chunk) {
-    if (chunk == 0) return gradient;
-    return std::span<float>(chunk_gradients).subspan((chunk - 1) * gradient.size(),
-                                                     gradient.size());
-  }
-
-  double run_batch(std::size_t rows, std::uint64_t batch_seed);
-  void sum_chunk_gradients(std::size_t chunks);
+  void gather(ConstMatrixView inputs, ConstMatrixView targets, std::size_t first,
+              std::size_t rows);
 };
 
-// Forward and backward of every chunk of the batch in parallel; returns the batch's loss sum
-// and leaves the batch-mean gradient in `gradient`.
-double Trainer::State::run_batch(std::size_t rows, std::uint64_t batch_seed) {
-  const std::size_t chunk_size = options.chunk_size;
-  const std::size_t chunks = ceil_divide(rows, chunk_size);
-  const float scale = 1.0F / static_cast<float>(rows);
-  const auto run_chunk = [&](std::size_t chunk) {
-    const std::size_t first = chunk * chunk_size;
-    const std::size_t count = std::min(chunk_size, rows - first);
-    chunk_losses[chunk] = network.backpropagate(
-        batch_inputs.view().row_block(first, count), batch_targets.view().row_block(first, count),
-        loss, scale, chunk_gradient(chunk), workspaces[chunk],
-        PassContext{.training = true, .seed = batch_seed, .first_row = first});
-  };
-  if (chunks == 1) {
-    run_chunk(0);
-  } else {
-    arena.execute([&] {
-      tbb::parallel_for(
-          tbb::blocked_range<std::size_t>(0, chunks, 1),
-          [&](const tbb::blocked_range<std::size_t>& range) {
-            for (std::size_t chunk = range.begin(); chunk != range.end(); ++chunk) run_chunk(chunk);
-          },
-          tbb::simple_partitioner());
-    });
-    sum_chunk_gradients(chunks);
-  }
-  // Summed in chunk order, as the gradients are: the result never depends on scheduling.
-  return std::accumulate(chunk_losses.begin(), chunk_losses.begin() + chunks, 0.0);
-}
-
-void Trainer::State::sum_chunk_gradients(std::size_t chunks) {
-  constexpr std::size_t grain = 16384;  // floats per task: big enough to amortise scheduling
-  arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, gradient.size(), grain),
-                      [&](const tbb::blocked_range<std::size_t>& range) {
-                        float* total = gradient.data();
-                        for (std::size_t chunk = 1; chunk < chunks; ++chunk) {
-                          const float* part = chunk_gradient(chunk).data();
-                          for (std::size_t i = range.begin(); i != range.end(); ++i) {
-                            total[i] += part[i];
-                          }
-                        }
-                      });
+// Copies the batch's samples, in shuffled order, into contiguous rows for the GEMMs.
+void Trainer::State::gather(ConstMatrixView inputs, ConstMatrixView targets, std::size_t first,
+                            std::size_t rows) {
+  constexpr std::size_t rows_per_task = 16;
+  parallel_blocks(rows, rows_per_task, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      const std::size_t sample = order[first + r];
+      std::ranges::copy(inputs.row(sample), batch_inputs.view().row(r).begin());
+      std::ranges::copy(targets.row(sample), batch_targets.view().row(r).begin());
+    }
   });
 }
 
 Trainer::Trainer(Network& network, const Loss& loss, Optimizer& optimizer,
                  TrainingOptions options)
-    : state_(std::make_unique<State>(network, loss, optimizer, options)) {
-  if (options.batch_size == 0) throw TrainingError("the batch size must be at least 1");
-  if (options.chunk_size == 0) throw TrainingError("the chunk size must be at least 1");
-  const std::size_t chunks = ceil_divide(options.batch_size, options.chunk_size);
-  const std::size_t chunk_capacity = std::min(options.chunk_size, options.batch_size);
-  State& state = *state_;
-  state.batch_inputs = Matrix(options.batch_size, network.input_size());
-  state.batch_targets = Matrix(options.batch_size, network.output_size());
-  state.workspaces.reserve(chunks);
-  for (std::size_t c = 0; c < chunks; ++c) state.workspaces.emplace_back(network, chunk_capacity);
-  const std::size_t parameters = network.parameters().size();
-  state.gradient.assign(parameters, 0.0F);
-  state.chunk_gradients.assign((chunks - 1) * parameters, 0.0F);
-  state.chunk_losses.assign(chunks, 0.0);
-  optimizer.setup(parameters);
+    : state_(std::make_unique<State>(network, loss, optimizer, checked(options))) {
+  optimizer.setup(network.parameters().size());
 }
 
 Trainer::~Trainer() = default;
@@ -186,8 +124,6 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
                         std::to_string(targets.cols()) + " target columns");
   }
   const auto start = std::chrono::steady_clock::now();
-  const bool chunked = state.options.chunk_size < state.options.batch_size;
-  const BlasThreads blas_threads(chunked ? 1 : static_cast<int>(state.threads));
   const std::size_t epoch = state.epochs_done + 1;
   state.optimizer.set_learning_rate(
       state.options.schedule.rate(state.base_learning_rate, epoch, state.options.epochs));
@@ -206,13 +142,15 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   const std::size_t batches = ceil_divide(inputs.rows(), batch_size);
   for (std::size_t first = 0, batch = 1; first < inputs.rows(); first += batch_size, ++batch) {
     const std::size_t rows = std::min(batch_size, inputs.rows() - first);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::size_t sample = state.order[first + r];
-      std::copy_n(inputs.row(sample).data(), inputs.cols(), state.batch_inputs.view().row(r).data());
-      std::copy_n(targets.row(sample).data(), targets.cols(),
-                  state.batch_targets.view().row(r).data());
-    }
-    const double batch_loss = state.run_batch(rows, state.rng.next());
+    const PassContext context{.training = true, .seed = state.rng.next(), .first_row = 0};
+    double batch_loss = 0.0;
+    state.arena.execute([&] {
+      state.gather(inputs, targets, first, rows);
+      batch_loss = state.network.backpropagate(
+          state.batch_inputs.view().row_block(0, rows),
+          state.batch_targets.view().row_block(0, rows), state.loss,
+          1.0F / static_cast<float>(rows), state.gradient, state.workspace, context);
+    });
     if (!std::isfinite(batch_loss)) {
       throw TrainingError("training diverged in epoch " + std::to_string(epoch) + ", batch " +
                           std::to_string(batch) + ": the loss became " +
@@ -220,7 +158,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
                           "; the learning rate is likely too high for this data");
     }
     loss_sum += batch_loss;
-    state.optimizer.step(state.network.parameters(), state.gradient);
+    state.arena.execute([&] { state.optimizer.step(state.network.parameters(), state.gradient); });
     if (on_batch) {
       on_batch({epoch, batch, batches, first + rows, batch_loss / static_cast<double>(rows)});
     }

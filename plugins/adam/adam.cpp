@@ -43,14 +43,18 @@ class Adam final : public fnn_plugins::StatefulOptimizer {
     const auto b2 = static_cast<float>(beta2_);
     const auto one_minus_b1 = static_cast<float>(1.0 - beta1_);
     const auto one_minus_b2 = static_cast<float>(1.0 - beta2_);
+    const float epsilon = epsilon_;
+    const float decay = weight_decay();
     float* m = state.data();
     float* v = state.data() + parameter_count_;
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      const float g = decayed(gradient[i], parameters[i]);
+    float* theta = parameters.data();
+    const float* gradients = gradient.data();
+    for_each_parameter(parameters.size(), [=](std::size_t i) {
+      const float g = decayed(gradients[i], theta[i], decay);
       m[i] = b1 * m[i] + one_minus_b1 * g;
       v[i] = b2 * v[i] + one_minus_b2 * g * g;
-      parameters[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_correction2 + epsilon_);
-    }
+      theta[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_correction2 + epsilon);
+    });
   }
 
  private:

@@ -22,13 +22,17 @@ class RmsProp final : public fnn_plugins::StatefulOptimizer {
   void step(std::span<float> parameters, std::span<const float> gradient) override {
     const auto rate = static_cast<float>(learning_rate());
     const float one_minus_rho = 1.0F - rho_;
-    std::vector<float>& mean_square = memory();
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      const float g = decayed(gradient[i], parameters[i]);
-      float& v = mean_square[i];
-      v = rho_ * v + one_minus_rho * g * g;
-      parameters[i] -= rate * g / (std::sqrt(v) + epsilon_);
-    }
+    const float rho = rho_;
+    const float epsilon = epsilon_;
+    const float decay = weight_decay();
+    float* mean_square = memory().data();
+    float* theta = parameters.data();
+    const float* gradients = gradient.data();
+    for_each_parameter(parameters.size(), [=](std::size_t i) {
+      const float g = decayed(gradients[i], theta[i], decay);
+      mean_square[i] = rho * mean_square[i] + one_minus_rho * g * g;
+      theta[i] -= rate * g / (std::sqrt(mean_square[i]) + epsilon);
+    });
   }
 
  private:

@@ -1,7 +1,7 @@
 // Stochastic gradient descent θ ← θ − η·g, optionally with momentum (heavy ball or Nesterov)
 // and L2 weight decay.
 #include <fnn/plugin.hpp>
-#include <vector>
+#include <type_traits>
 
 #include "shared/optimizer.hpp"
 #include "shared/options.hpp"
@@ -31,19 +31,27 @@ class Sgd final : public fnn_plugins::StatefulOptimizer {
   // step at once instead of through the decaying memory of old rates.
   void step(std::span<float> parameters, std::span<const float> gradient) override {
     const auto rate = static_cast<float>(learning_rate());
-    std::vector<float>& velocity = memory();
-    if (velocity.empty()) {
-      for (std::size_t i = 0; i < parameters.size(); ++i) {
-        parameters[i] -= rate * decayed(gradient[i], parameters[i]);
-      }
+    const float decay = weight_decay();
+    float* theta = parameters.data();
+    const float* g = gradient.data();
+    if (memory().empty()) {
+      for_each_parameter(parameters.size(), [=](std::size_t i) {
+        theta[i] -= rate * decayed(g[i], theta[i], decay);
+      });
       return;
     }
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      const float g = decayed(gradient[i], parameters[i]);
-      float& v = velocity[i];
-      v = momentum_ * v + g;
+    float* velocity = memory().data();
+    const float momentum = momentum_;
+    const auto update = [=](std::size_t i, auto nesterov) {
+      const float d = decayed(g[i], theta[i], decay);
+      velocity[i] = momentum * velocity[i] + d;
       // Nesterov looks ahead: the step uses the gradient plus the velocity it is about to add.
-      parameters[i] -= rate * (nesterov_ ? g + momentum_ * v : v);
+      theta[i] -= rate * (nesterov ? d + momentum * velocity[i] : velocity[i]);
+    };
+    if (nesterov_) {
+      for_each_parameter(parameters.size(), [=](std::size_t i) { update(i, std::true_type{}); });
+    } else {
+      for_each_parameter(parameters.size(), [=](std::size_t i) { update(i, std::false_type{}); });
     }
   }
 

@@ -4,7 +4,7 @@
 
 using Catch::Matchers::Contains;
 
-TEST_CASE("a layer that throws inside a parallel chunk stops training with its name", "[faults]") {
+TEST_CASE("a layer that throws inside parallel tasks stops training with its name", "[faults]") {
   fnn::Registry registry = fnn::Registry::with_plugins();
   registry.load_plugin(fnn::test::fixture("throwing.so"));
   fnn::NetworkSpec spec{3};
@@ -12,7 +12,7 @@ TEST_CASE("a layer that throws inside a parallel chunk stops training with its n
   fnn::Network network(registry, spec);
   const auto loss = registry.make_loss("mse");
   const auto sgd = registry.make_optimizer("sgd");
-  fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 64, .chunk_size = 8, .threads = 2});
+  fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 64, .threads = 2});
   const fnn::Matrix inputs(128, 3);
   const fnn::Matrix targets(128, 1);
   for (int attempt = 0; attempt < 2; ++attempt) {  // and the trainer stays usable afterwards

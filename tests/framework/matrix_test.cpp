@@ -34,3 +34,48 @@ TEST_CASE("gemm computes op(A)·op(B) in every transpose combination", "[matrix]
   fnn::blas::gemm(Op::none, Op::none, 2.0F, a, b, 1.0F, c);
   CHECK(c(2, 1) == 37.0F);
 }
+
+namespace {
+
+// The stored matrix behind op(X) of shape rows × cols: cols × rows when transposed.
+fnn::Matrix random_operand(fnn::blas::Op op, std::size_t rows, std::size_t cols, fnn::Rng& rng) {
+  fnn::Matrix m = op == fnn::blas::Op::none ? fnn::Matrix(rows, cols) : fnn::Matrix(cols, rows);
+  for (float& x : m.values()) x = static_cast<float>(static_cast<int>(rng.below(9))) - 4.0F;
+  return m;
+}
+
+float operand(fnn::blas::Op op, const fnn::Matrix& m, std::size_t row, std::size_t col) {
+  return op == fnn::blas::Op::none ? m(row, col) : m(col, row);
+}
+
+}  // namespace
+
+TEST_CASE("large products are cut into parallel tiles and still exact", "[matrix][blas]") {
+  using fnn::blas::Op;
+  fnn::Rng rng(17);
+  // m > n cuts rows, m < n cuts columns; 200 = 3 × 64 + 8 leaves a ragged tile. Small whole
+  // numbers keep every sum exact, so the tiles must give exactly the reference.
+  for (const auto& [m, n, k] : {std::tuple<std::size_t, std::size_t, std::size_t>{200, 70, 40},
+                                {48, 200, 90}, {130, 130, 33}}) {
+    for (const Op op_a : {Op::none, Op::transpose}) {
+      for (const Op op_b : {Op::none, Op::transpose}) {
+        const fnn::Matrix a = random_operand(op_a, m, k, rng);
+        const fnn::Matrix b = random_operand(op_b, k, n, rng);
+        fnn::Matrix c(m, n);
+        std::fill(c.values().begin(), c.values().end(), 1.0F);
+        fnn::blas::gemm(op_a, op_b, 2.0F, a, b, 0.5F, c);
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < m; ++i) {
+          for (std::size_t j = 0; j < n; ++j) {
+            float expected = 0.5F;
+            for (std::size_t l = 0; l < k; ++l) {
+              expected += 2.0F * operand(op_a, a, i, l) * operand(op_b, b, l, j);
+            }
+            wrong += c(i, j) != expected ? 1 : 0;
+          }
+        }
+        CHECK(wrong == 0);
+      }
+    }
+  }
+}

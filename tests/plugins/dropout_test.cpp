@@ -85,7 +85,7 @@ TEST_CASE("dropout draws the same mask from the same seed and another from anoth
   CHECK_FALSE(std::ranges::equal(row0, row1));
 }
 
-TEST_CASE("dropout's mask of a row does not depend on how the batch is cut into chunks",
+TEST_CASE("dropout's mask of a row does not depend on how the batch is cut into blocks",
           "[dropout]") {
   const auto layer = dropout(16, {{"rate", "0.3"}});
   fnn::Rng rng(8);
@@ -146,10 +146,8 @@ TEST_CASE("training through dropout gives the same parameters with 1 and 2 threa
     network.initialize(*fnn::test::plugins().make_initializer("glorot_uniform"), init);
     const auto mse = fnn::test::plugins().make_loss("mse");
     const auto sgd = fnn::test::plugins().make_optimizer("sgd", {{"learning_rate", "0.1"}});
-    // Chunks of 8 rows: each chunk's mask must come from its rows' places in the whole batch.
-    fnn::Trainer trainer(
-        network, *mse, *sgd,
-        {.batch_size = 32, .epochs = 3, .seed = 5, .chunk_size = 8, .threads = threads});
+    fnn::Trainer trainer(network, *mse, *sgd,
+                         {.batch_size = 32, .epochs = 3, .seed = 5, .threads = threads});
     trainer.fit(inputs, targets);
     trained.emplace_back(network.parameters().begin(), network.parameters().end());
   }

@@ -8,13 +8,12 @@ namespace fnn::blas {
 enum class Op { none, transpose };
 
 /// C = alpha · op(A) · op(B) + beta · C, through OpenBLAS `cblas_sgemm` (row-major).
+/// A large product is cut into fixed tiles of C's longer side that run in parallel on the
+/// caller's TBB arena, each a single-threaded sgemm: OpenBLAS never starts threads of its own,
+/// so TBB owns the cores, and the tiles depend on the shapes only, so the result is bit-identical
+/// whatever the thread count (see docs/performance.md for the measurement behind this).
 /// Shapes are checked in debug builds; on the hot path the caller guarantees them.
 FNN_API void gemm(Op op_a, Op op_b, float alpha, ConstMatrixView a, ConstMatrixView b, float beta,
                   MatrixView c);
-
-/// How many threads OpenBLAS may use for one call. fnn sets 1 while TBB runs sample chunks in
-/// parallel, so that the two never oversubscribe the cores (see docs/architecture.md).
-FNN_API void set_threads(int threads);
-FNN_API int threads();
 
 }  // namespace fnn::blas

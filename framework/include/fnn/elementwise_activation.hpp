@@ -1,5 +1,6 @@
 #pragma once
 #include "fnn/activation.hpp"
+#include "fnn/parallel.hpp"
 
 namespace fnn {
 
@@ -11,22 +12,34 @@ template <class Math>
 class ElementwiseActivation final : public Activation {
  public:
   void forward(ConstMatrixView z, MatrixView a) const override {
-    for (std::size_t r = 0; r < z.rows(); ++r) {
-      const float* in = z.row(r).data();
-      float* out = a.row(r).data();
-      for (std::size_t c = 0; c < z.cols(); ++c) out[c] = Math::value(in[c]);
-    }
+    parallel_blocks(z.rows(), rows_per_task(z), [&](std::size_t begin, std::size_t end) {
+      for (std::size_t r = begin; r < end; ++r) {
+        const float* in = z.row(r).data();
+        float* out = a.row(r).data();
+        for (std::size_t c = 0; c < z.cols(); ++c) out[c] = Math::value(in[c]);
+      }
+    });
   }
 
   void backward(ConstMatrixView z, ConstMatrixView a, ConstMatrixView da,
                 MatrixView dz) const override {
-    for (std::size_t r = 0; r < z.rows(); ++r) {
-      const float* zr = z.row(r).data();
-      const float* ar = a.row(r).data();
-      const float* dar = da.row(r).data();
-      float* dzr = dz.row(r).data();
-      for (std::size_t c = 0; c < z.cols(); ++c) dzr[c] = dar[c] * Math::derivative(zr[c], ar[c]);
-    }
+    parallel_blocks(z.rows(), rows_per_task(z), [&](std::size_t begin, std::size_t end) {
+      for (std::size_t r = begin; r < end; ++r) {
+        const float* zr = z.row(r).data();
+        const float* ar = a.row(r).data();
+        const float* dar = da.row(r).data();
+        float* dzr = dz.row(r).data();
+        for (std::size_t c = 0; c < z.cols(); ++c) {
+          dzr[c] = dar[c] * Math::derivative(zr[c], ar[c]);
+        }
+      }
+    });
+  }
+
+ private:
+  // Rows per parallel task: about 8192 values, below which scheduling costs more than it saves.
+  static std::size_t rows_per_task(ConstMatrixView z) {
+    return 8192 / (z.cols() + 1) + 1;
   }
 };
 

@@ -15,8 +15,9 @@ namespace fnn {
 struct PassContext {
   bool training = false;      ///< true in training batches, false in prediction and evaluation
   std::uint64_t seed = 0;     ///< differs per batch: same training seed, same random numbers
-  /// The row of the whole batch where this chunk starts, so that per-sample randomness (seeded by
-  /// seed and first_row + row) does not depend on how the batch was cut into chunks.
+  /// The row of the whole batch where the `input` block starts (0 when it is the whole batch),
+  /// so that per-sample randomness, seeded by seed and first_row + row, does not depend on how a
+  /// batch is cut into blocks.
   std::size_t first_row = 0;
 };
 

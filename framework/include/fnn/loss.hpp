@@ -7,8 +7,9 @@
 namespace fnn {
 
 /// A loss comparing predictions with targets, one sample per row. The interface speaks in
-/// per-sample sums, so that a batch split into chunks adds up exactly; the batch mean (what is
-/// reported and minimised) is the sum divided by the batch size, which the network applies.
+/// per-sample sums, so that blocks of a data set (evaluation goes block by block) add up
+/// exactly; the batch mean (what is reported and minimised) is the sum divided by the batch
+/// size, which the network applies.
 class FNN_API Loss {
  public:
   virtual ~Loss();

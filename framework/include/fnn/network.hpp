@@ -55,9 +55,9 @@ class FNN_API Network {
   double loss_and_gradient(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
                            std::span<float> gradient) const;
 
-  /// The training hot path, for one chunk of a batch: forward, loss, backward. Returns the loss
-  /// summed over the chunk's rows and writes the parameter gradient of that sum times
-  /// `gradient_scale` (1 / batch size gives the chunk's share of the batch mean).
+  /// The training hot path, for one batch: forward, loss, backward. Returns the loss summed over
+  /// the rows and writes the parameter gradient of that sum times `gradient_scale` (1 / rows
+  /// gives the batch mean).
   double backpropagate(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
                        float gradient_scale, std::span<float> gradient, Workspace& workspace,
                        const PassContext& context) const;

@@ -20,10 +20,9 @@ struct TrainingOptions {
   std::size_t epochs = 10;       ///< total passes over the data that `fit` trains to
   std::uint64_t seed = 1;        ///< seeds the shuffle; same seed, same run
   bool shuffle = true;           ///< reshuffle the samples before every epoch
-  /// Samples per parallel task. A batch is cut into chunks of this size and the chunk gradients
-  /// are added in chunk order, so results depend on it but never on the thread count.
-  std::size_t chunk_size = 64;
-  std::size_t threads = 0;  ///< worker threads for the chunks; 0 = one per core
+  /// Threads for the parallel work of a batch (matrix-product tiles, element-wise loops, the
+  /// optimizer step); 0 = one per core. Results are bit-identical for every thread count.
+  std::size_t threads = 0;
   /// Sets the optimizer's rate before each epoch, from the rate it had when the trainer was made.
   LearningRateSchedule schedule{};
 };
@@ -45,8 +44,9 @@ struct BatchReport {
 };
 
 /// Mini-batch training of a Network: shuffle, cut into batches, compute each batch's mean
-/// gradient in parallel chunks (TBB), sum the chunk gradients in a fixed order, then one
-/// optimizer step. All per-batch memory is allocated once, at construction.
+/// gradient in one forward/backward pass whose matrix products and loops run in parallel on a
+/// TBB arena of `threads` threads, then one optimizer step. All per-batch memory is allocated
+/// once, at construction.
 class FNN_API Trainer {
  public:
   /// The trainer keeps references to all three; they must outlive it.

@@ -1,0 +1,23 @@
+#include "fnn/parallel.hpp"
+
+#include <algorithm>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+namespace fnn::detail {
+
+void run_blocks(std::size_t count, std::size_t block, void* body, BlockCall call) {
+  block = std::max<std::size_t>(block, 1);
+  const std::size_t blocks = (count + block - 1) / block;
+  // One task per block (grain 1, simple partitioner): the partition is the caller's, not TBB's.
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, blocks, 1),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        for (std::size_t b = range.begin(); b != range.end(); ++b) {
+          call(body, b * block, std::min(count, (b + 1) * block));
+        }
+      },
+      tbb::simple_partitioner());
+}
+
+}  // namespace fnn::detail
