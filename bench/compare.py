@@ -57,7 +57,8 @@ def parse_args():
     p.add_argument("--samples", type=int, default=0,
                    help="use only the first N training samples (a quick check; default all)")
     p.add_argument("--torch-threads", default="",
-                   help="torch thread counts to try, e.g. 1,2 (default 1..T); the best is reported")
+                   help="torch settings to try, the best is reported: T (T threads) or T/B "
+                        "(T intra-op threads, B OpenBLAS threads); default 1,...,T,1/T")
     p.add_argument("--fann-runs", type=int, default=1,
                    help="FANN runs for config A, in the first rounds (default 1; 0: no FANN)")
     p.add_argument("--fann-epochs", type=int, default=1,
@@ -71,7 +72,7 @@ def parse_args():
     p.add_argument("--build-dir", default=os.environ.get("FNN_BUILD_DIR",
                                                          os.path.join(ROOT, "build/release")))
     p.add_argument("--log-dir", default="",
-                   help="where each run's output goes (default BUILD_DIR/bench-compare)")
+                   help="where each run's output goes (default BUILD_DIR/bench-compare/TIME)")
     args = p.parse_args()
     args.configs = [c.strip().upper() for c in args.configs.split(",") if c.strip()]
     for c in args.configs:
@@ -79,8 +80,20 @@ def parse_args():
             p.error(f"unknown config {c!r}, expected A or B")
     if args.runs < 1 or args.threads < 1 or args.epochs < 1:
         p.error("--runs, --threads and --epochs must be at least 1")
-    args.torch_threads = ([int(t) for t in args.torch_threads.split(",")] if args.torch_threads
-                          else list(range(1, args.threads + 1)))
+    # A torch setting is "t" (t intra-op threads, OpenBLAS t threads) or "t/b" (t intra-op, b
+    # OpenBLAS): Debian's torch runs its GEMMs in OpenBLAS's own thread pool.
+    if not args.torch_threads:
+        args.torch_threads = ",".join([str(t) for t in range(1, args.threads + 1)] +
+                                      ([f"1/{args.threads}"] if args.threads > 1 else []))
+    settings = []
+    for text in args.torch_threads.split(","):
+        match = re.fullmatch(r"\s*(\d+)(?:/(\d+))?\s*", text)
+        if not match or int(match.group(1)) < 1 or (match.group(2) and int(match.group(2)) < 1):
+            p.error(f"--torch-threads: {text!r} is not T or T/B (positive thread counts)")
+        intra = int(match.group(1))
+        blas = int(match.group(2) or intra)
+        settings.append(str(intra) if blas == intra else f"{intra}/{blas}")
+    args.torch_threads = settings
     return args
 
 
@@ -113,7 +126,7 @@ def subset(args, data_dir):
     return data_dir
 
 
-def run(command, log_path, threads):
+def run(command, log_path, threads, blas_threads=None):
     """Runs one benchmark process; returns (output, wall seconds, peak RSS in MB).
 
     The peak RSS comes from GNU time (%M, the command's ru_maxrss), not from this script's own
@@ -126,6 +139,8 @@ def run(command, log_path, threads):
     # torch.set_num_threads), and fnn's trainer, which sets OpenBLAS's count itself.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
+    if blas_threads:
+        env["OPENBLAS_NUM_THREADS"] = str(blas_threads)
     env.pop("FNN_THREADS", None)
     rss_path = log_path + ".rss"
     start = time.perf_counter()
@@ -156,11 +171,13 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.bin = os.path.join(args.build_dir, "bin")
-        self.log_dir = args.log_dir or os.path.join(args.build_dir, "bench-compare")
+        self.log_dir = args.log_dir or os.path.join(args.build_dir, "bench-compare",
+                                                    time.strftime("%Y%m%d-%H%M%S"))
         os.makedirs(self.log_dir, exist_ok=True)
         self.data = (subset(args, os.path.join(self.log_dir, f"data-{args.samples}"))
                      if args.samples else args.data)
         self.samples = None
+        self.blas = ""
         self.results = {}  # (config, framework, threads) -> list of run dicts
         self.count = 0
 
@@ -197,14 +214,16 @@ class Bench:
                     dict(epochs=epochs, epoch_s=statistics.median(epochs),
                          acc=float(accuracy.group(1)), rss=rss, wall=wall))
 
-    def torch(self, config, threads):
+    def torch(self, config, setting):
+        threads, _, blas = setting.partition("/")
         a = self.args
         command = ["/usr/bin/python3", os.path.join(HERE, "torch_mlp.py"), "--config", config,
                    "--threads", str(threads), "--epochs", str(a.epochs), "--seed", str(a.seed),
                    "--data", self.data]
-        output, wall, rss = run(command, self.log_path(f"torch-{config}-{threads}t"), threads)
+        output, wall, rss = run(command, self.log_path(f"torch-{config}-{setting.replace('/', 'b')}t"),
+                                int(threads), int(blas) if blas else None)
         r = json_line(output, "TORCH")
-        self.record((config, "torch", threads),
+        self.record((config, "torch", setting),
                     dict(epochs=r["epoch_seconds"], epoch_s=statistics.median(r["epoch_seconds"]),
                          acc=r["test_accuracy"], rss=rss, wall=wall))
 
@@ -228,6 +247,8 @@ class Bench:
         if not line:
             sys.exit(f"compare: no BOUND line from {command[0]}:\n{output}")
         fields = dict(item.split("=", 1) for item in line.split()[1:])
+        self.blas = next((l.strip() for l in output.splitlines()
+                          if l.strip().startswith("OpenBLAS ")), "")
         self.results.setdefault((config, "bound", threads), []).append(float(fields["seconds"]))
         print(f"  {config} bound  {threads} thr: {float(fields['seconds']):.3f} s "
               f"({fields['gflops']} GFLOP/s)", flush=True)
@@ -241,6 +262,31 @@ class Bench:
     def peak(self, key):
         runs = self.results.get(key)
         return max(r["rss"] for r in runs) if runs else None
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def versions(bin_dir):
+    fnn = subprocess.run([os.path.join(bin_dir, "fnn"), "--version"], capture_output=True,
+                         text=True).stdout.strip()
+    torch = subprocess.run(["/usr/bin/python3", "-c", "import torch; print(torch.__version__)"],
+                           capture_output=True, text=True).stdout.strip()
+    return f"{fnn}; torch {torch}"
+
+
+def torch_label(setting):
+    intra, _, blas = setting.partition("/")
+    label = f"{intra} thread{'s' if intra != '1' else ''}"
+    return label + (f", BLAS {blas}" if blas else "")
 
 
 def fmt(value, spec):
@@ -259,7 +305,7 @@ def main():
     print(f"fnn vs PyTorch{' and FANN' if 'A' in args.configs and args.fann_runs else ''}: "
           f"configs {','.join(args.configs)}, thread budget {T}, {args.runs} alternating runs of "
           f"{args.epochs} epochs; logs in {bench.log_dir}", flush=True)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
+    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs "
           f"({len(os.sched_getaffinity(0))} usable), load average {load_start[0]:.2f}", flush=True)
 
     for round_ in range(1, args.runs + 1):
@@ -271,8 +317,8 @@ def main():
             bench.torch(config, torch_threads.pop(0))
             if T > 1 and not args.no_single_thread:
                 bench.fnn(config, 1)
-            for threads in torch_threads:
-                bench.torch(config, threads)
+            for setting in torch_threads:
+                bench.torch(config, setting)
             bench.bound(config, T)
             if config == "A" and round_ <= args.fann_runs:
                 bench.fann()
@@ -281,6 +327,7 @@ def main():
     total = time.perf_counter() - started
     load_end = os.getloadavg()
     print()
+    print(f"{versions(bench.bin)}; {bench.blas}")
     print(f"Fashion-MNIST, 784-256-128-10, {samples} training samples, 10000 test; per-epoch "
           f"time = median over runs of each run's median epoch ({args.runs} runs x "
           f"{args.epochs} epochs); peak RSS = largest of the runs")
@@ -312,7 +359,7 @@ def main():
                 bench.peak((config, "fnn", 1)))
         for t in args.torch_threads:
             mark = " (best)" if t == torch_best and len(args.torch_threads) > 1 else ""
-            row(f"torch, {t} thread{'s' if t > 1 else ''}{mark}", bench.median((config, "torch", t)),
+            row(f"torch, {torch_label(t)}{mark}", bench.median((config, "torch", t)),
                 bench.median((config, "torch", t), "acc"), bench.peak((config, "torch", t)))
         fann_s = fann_acc = None
         if config == "A" and bench.results.get(("A", "fann", 1)):

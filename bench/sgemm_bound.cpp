@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
   std::printf("  %.4f s (forward %.4f, backward %.4f, weight gradient %.4f), %.1f GFLOP/s\n",
               seconds, median(forwards), median(backwards), median(gradients),
               flops_per_epoch / seconds * 1e-9);
+  std::printf("  %s, core %s\n", openblas_get_config(), openblas_get_corename());
   std::printf("BOUND batch=%d threads=%d samples=%d seconds=%.4f forward_s=%.4f backward_s=%.4f "
               "gradient_s=%.4f gflops=%.2f\n",
               options.batch, options.threads, options.samples, seconds, median(forwards),

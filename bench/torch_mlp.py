@@ -152,6 +152,7 @@ def main():
     result = {
         "config": args.config,
         "threads": args.threads,
+        "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "epochs": args.epochs,
         "epoch_seconds": epoch_seconds,
         "train_loss": losses,
