@@ -46,11 +46,14 @@ def parse_args():
     p = argparse.ArgumentParser(
         prog="bench/compare.sh",
         description="fnn vs PyTorch (and FANN) on Fashion-MNIST: per-epoch time, samples/s, "
-                    "test accuracy, peak RSS, the sgemm-only bound; RESULT lines at the end.")
+                    "test accuracy, peak RSS, the sgemm-only bound; RESULT lines at the end.",
+        epilog="bench/compare.sh also takes --no-build (skip building fnn and the bound); "
+               "FNN_BUILD_DIR picks the build tree, FNN_BENCH_ARGS adds arguments.")
     p.add_argument("--runs", type=int, default=3,
                    help="alternating runs of each framework and setting (default 3)")
     p.add_argument("--threads", type=int, default=2,
-                   help="the thread budget T (default 2): fnn --threads T; torch tries 1..T")
+                   help="the thread budget T (default 2): fnn --threads T (and 1, for the speedup); "
+                        "torch the --torch-threads settings")
     p.add_argument("--epochs", type=int, default=5,
                    help="epochs per fnn/torch run; accuracy is after these (default 5)")
     p.add_argument("--configs", default="A,B", help="which configs, e.g. A or A,B (default A,B)")
