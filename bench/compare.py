@@ -388,8 +388,8 @@ def main():
 
     print()
     print(f"{total / 60:.1f} min in all; load average {load_start[0]:.2f} at the start, "
-          f"{load_end[0]:.2f} at the end (above {len(os.sched_getaffinity(0)) * 0.2:.1f} "
-          f"before the start means the figures are noisy)")
+          f"{load_end[0]:.2f} at the end (above {len(os.sched_getaffinity(0)) * 0.2:.1f} at the "
+          f"start: other work shared the cores, the figures are noisy)")
     formats = dict(fnn_s="{:.4f}", torch_s="{:.4f}", ratio="{:.3f}", bound_s="{:.4f}",
                    bound_ratio="{:.3f}", fnn_acc="{:.4f}", torch_acc="{:.4f}",
                    fnn_rss_mb="{:.0f}", torch_rss_mb="{:.0f}", torch_threads="{}",
