@@ -1,8 +1,6 @@
 // One whole training step, through the Trainer: an "epoch" of exactly one batch (gather, forward,
-// loss, backward, chunk reduction, optimizer step) of the 784-256-128-10 network, for the two
-// configurations of bench/compare.sh, with 1 and 2 threads. The trainer's default chunk size (64)
-// applies, as in `fnn train`: batch 64 is one chunk with threaded OpenBLAS, batch 128 two TBB
-// chunks.
+// loss, backward, optimizer step) of the 784-256-128-10 network, for the two configurations of
+// bench/compare.sh, with 1 and 2 threads, as `fnn train` runs it.
 //   A: sigmoid hidden and output, mse, sgd lr 0.5, batch 64
 //   B: relu hidden, softmax output, cross_entropy, sgd momentum 0.9 lr 0.05, batch 128
 // Counter: samples/s (items_per_second); × 60000 gives a lower bound of the epoch time.

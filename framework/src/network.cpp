@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tbb/parallel_invoke.h>
 
 #include "activation_layer.hpp"
 #include "fnn/error.hpp"
@@ -197,16 +198,30 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
     const Layer& layer = *layers_[i];
     const ConstMatrixView input =
         i == 0 ? inputs : ConstMatrixView(workspace.outputs_[i - 1].view().row_block(0, rows));
-    guarded([&] { layer.gradient(input, upstream, layer_gradient(gradient, i)); },
-            [&] { return describe_layer(i) + " failed computing its parameter gradient"; });
-    if (i == 0) break;  // nothing upstream of the first layer needs ∂L/∂input
+    const auto parameter_gradient = [&] {
+      guarded([&] { layer.gradient(input, upstream, layer_gradient(gradient, i)); },
+              [&] { return describe_layer(i) + " failed computing its parameter gradient"; });
+    };
+    if (i == 0) {  // nothing upstream of the first layer needs ∂L/∂input
+      parameter_gradient();
+      break;
+    }
     const MatrixView downstream = block(*free_buffer, rows, layer.input_size());
-    guarded(
-        [&] {
-          layer.backward(input, workspace.outputs_[i].view().row_block(0, rows), upstream,
-                         downstream, context);
-        },
-        [&] { return describe_layer(i) + " failed in backward"; });
+    const auto input_gradient = [&] {
+      guarded(
+          [&] {
+            layer.backward(input, workspace.outputs_[i].view().row_block(0, rows), upstream,
+                           downstream, context);
+          },
+          [&] { return describe_layer(i) + " failed in backward"; });
+    };
+    // Both read only ∂L/∂output and write different buffers: run side by side, so that one's
+    // small serial products fill the gaps of the other's parallel ones.
+    if (layer.parameter_count() > 0) {
+      tbb::parallel_invoke(parameter_gradient, input_gradient);
+    } else {
+      input_gradient();
+    }
     free_buffer = upstream.data() == workspace.gradient_a_.data() ? &workspace.gradient_a_
                                                                    : &workspace.gradient_b_;
     upstream = downstream;

@@ -37,10 +37,8 @@ class ElementwiseActivation final : public Activation {
   }
 
  private:
-  // Rows per parallel task: about 8192 values, below which scheduling costs more than it saves.
-  static std::size_t rows_per_task(ConstMatrixView z) {
-    return 8192 / (z.cols() + 1) + 1;
-  }
+  // Rows per parallel task: about 4096 values, below which scheduling costs more than it saves.
+  static std::size_t rows_per_task(ConstMatrixView z) { return 4096 / (z.cols() + 1) + 1; }
 };
 
 }  // namespace fnn
