@@ -22,12 +22,24 @@ class MetadataReader {
     return found->second;
   }
 
+  bool has(const std::string& key) const { return model_.metadata.contains(key); }
+
   std::uint64_t number(const std::string& key) const {
     const std::string value = text(key);
     std::uint64_t result = 0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), result);
     if (error != std::errc{} || end != value.data() + value.size()) {
       fail("entry '" + key + "' is '" + value + "', expected a whole number");
+    }
+    return result;
+  }
+
+  double real(const std::string& key) const {
+    const std::string value = text(key);
+    double result = 0.0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), result);
+    if (error != std::errc{} || end != value.data() + value.size()) {
+      fail("entry '" + key + "' is '" + value + "', expected a number");
     }
     return result;
   }
@@ -75,10 +87,14 @@ void save(const std::filesystem::path& file, const SavedModel& model) {
   metadata["target"] = join(model.layout.target_columns, ",");
   metadata["classes"] = std::to_string(model.layout.classes);
   metadata["scale"] = Scaler::name(model.scaler.method());
-  metadata["epochs_done"] = std::to_string(model.epochs_done);
+  metadata["epochs_done"] = std::to_string(model.position.epochs_done);
+  metadata["shuffle_state"] = model.position.rng_state;
+  if (model.position.batches_done > 0) {  // files at an epoch boundary read as they always did
+    metadata["batches_done"] = std::to_string(model.position.batches_done);
+    metadata["epoch_loss_sum"] = to_text(model.position.loss_sum);  // exact: shortest round trip
+  }
   metadata["batch_size"] = std::to_string(model.batch_size);
   metadata["seed"] = std::to_string(model.seed);
-  metadata["shuffle_state"] = model.shuffle_state;
   save_model(file, out);
 }
 
@@ -100,10 +116,14 @@ SavedModel load(const std::filesystem::path& file) {
     model.scaler = Scaler(method, read.tensor("scaler_offsets", true),
                           read.tensor("scaler_factors", true));
   }
-  model.epochs_done = read.number("epochs_done");
+  model.position.epochs_done = read.number("epochs_done");
+  model.position.rng_state = read.text("shuffle_state");
+  if (read.has("batches_done")) {  // absent in files from before batch checkpoints
+    model.position.batches_done = read.number("batches_done");
+    model.position.loss_sum = read.real("epoch_loss_sum");
+  }
   model.batch_size = read.number("batch_size");
   model.seed = read.number("seed");
-  model.shuffle_state = read.text("shuffle_state");
   return model;
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fnn/network_spec.hpp>
 #include <fnn/scaler.hpp>
+#include <fnn/trainer.hpp>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,9 @@
 
 namespace fnn::cli {
 
-/// Everything `fnn train --save` keeps of a run, so that eval, predict and --resume can rebuild
-/// it: the network, its weights, how data was read and scaled, and where training stood.
+/// Everything `fnn train --save` (and each --checkpoint) keeps of a run, so that eval, predict and
+/// --resume can rebuild it: the network, its weights, how data was read and scaled, and where
+/// training stood, to the batch.
 struct SavedModel {
   NetworkSpec network;
   std::vector<float> parameters;
@@ -24,10 +26,12 @@ struct SavedModel {
   ComponentChoice init;
   DataLayout layout;
   Scaler scaler;
-  std::size_t epochs_done = 0;
+  /// Metadata "epochs_done", "shuffle_state" (the generator as the next or current epoch
+  /// begins) and, inside an epoch only, "batches_done" and "epoch_loss_sum"; files from before
+  /// batch checkpoints lack those two and stand at an epoch boundary.
+  TrainingPosition position;
   std::size_t batch_size = 0;
   std::uint64_t seed = 0;
-  std::string shuffle_state;
 };
 
 /// Atomic write of a model file (safetensors; see fnn/model_file.hpp).

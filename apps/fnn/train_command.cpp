@@ -1,7 +1,9 @@
 // fnn train: read data, build or resume a network, train with progress, report, save.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <fnn/atomic_file.hpp>
 #include <fnn/error.hpp>
 #include <fnn/random.hpp>
 #include <fnn/registry.hpp>
@@ -78,6 +80,12 @@ po::options_description train_options() {
       ("resume", po::value<std::string>()->value_name("FILE"),
        "continue training a model saved with --save: its network, loss, optimizer, scaling and "
        "epoch count come from FILE")
+      ("checkpoint-every", po::value<std::string>()->value_name("N"),
+       "write a checkpoint every N epochs (3 or 3epochs) or every N batches (500batches): a "
+       "model file, written atomically, that --resume continues from exactly, also inside an "
+       "epoch")
+      ("checkpoint", po::value<std::string>()->value_name("FILE"),
+       "where --checkpoint-every writes (default: the --save file with .checkpoint appended)")
       ("metrics", po::value<std::string>()->value_name("FILE"),
        "per-epoch metrics as CSV, or JSON lines if FILE ends in .jsonl")
       ("progress", po::value<std::string>()->value_name("STYLE")->default_value("auto"),
@@ -123,6 +131,51 @@ Dataset hold_out(Dataset& data, double fraction, std::uint64_t seed) {
   return validation;
 }
 
+// --checkpoint-every: every `count` epochs, or batches.
+struct CheckpointPlan {
+  std::size_t count = 0;
+  bool batches = false;
+  std::string file;
+};
+
+std::optional<CheckpointPlan> checkpoint_plan(const po::variables_map& values) {
+  if (!values.count("checkpoint-every")) {
+    if (values.count("checkpoint")) {
+      throw UsageError("fnn train: --checkpoint needs --checkpoint-every, e.g. 5 or 500batches");
+    }
+    return std::nullopt;
+  }
+  const std::string text = values["checkpoint-every"].as<std::string>();
+  CheckpointPlan plan;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), plan.count);
+  const std::string unit(end, text.data() + text.size());
+  plan.batches = unit == "batches" || unit == "batch";
+  if (error != std::errc{} || end == text.data() || plan.count == 0 ||
+      !(plan.batches || unit.empty() || unit == "epochs" || unit == "epoch")) {
+    throw UsageError("--checkpoint-every '" + text +
+                     "': expected N epochs or N batches, N at least 1: e.g. 5, 5epochs or "
+                     "500batches");
+  }
+  if (values.count("checkpoint")) {
+    plan.file = values["checkpoint"].as<std::string>();
+  } else if (values.count("save")) {
+    plan.file = values["save"].as<std::string>() + ".checkpoint";
+  } else {
+    throw UsageError("fnn train: --checkpoint-every needs --checkpoint FILE, or --save FILE "
+                     "(checkpoints then go to FILE.checkpoint)");
+  }
+  return plan;
+}
+
+std::string describe(const TrainingPosition& position) {
+  std::string text = "epoch " + std::to_string(position.epochs_done);
+  if (position.batches_done > 0) {
+    text = "batch " + std::to_string(position.batches_done) + " of epoch " +
+           std::to_string(position.epochs_done + 1);
+  }
+  return text;
+}
+
 DataSource source(const po::variables_map& values, const std::string& data_option,
                   const std::string& labels_option) {
   DataSource result{values[data_option].as<std::string>(), std::nullopt};
@@ -155,6 +208,7 @@ int train_command(const std::vector<std::string>& args) {
                                  : static_cast<std::uint64_t>(values["seed"].as<long long>());
   const std::size_t threads = thread_count(values);
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
+  const std::optional<CheckpointPlan> checkpoints = checkpoint_plan(values);
   // Every option is checked before any file is read.
   const std::string schedule_text = values["schedule"].as<std::string>();
   from_options("--schedule", [&] { return LearningRateSchedule::parse(schedule_text); });
@@ -257,14 +311,19 @@ int train_command(const std::vector<std::string>& args) {
                       model.optimizer.name + " needs " + std::to_string(state.size()));
     }
     std::ranges::copy(resumed->optimizer_state, state.begin());
-    trainer.resume(resumed->epochs_done, resumed->shuffle_state);
-    if (resumed->epochs_done >= epochs) {
+    trainer.resume(resumed->position);
+    if (resumed->position.epochs_done >= epochs) {
       throw UsageError("fnn train: the model has already been trained for " +
-                       std::to_string(resumed->epochs_done) +
+                       std::to_string(resumed->position.epochs_done) +
                        " epochs; give --epochs a larger total");
     }
-    std::cout << "resuming " << values["resume"].as<std::string>() << " after epoch "
-              << resumed->epochs_done << "\n";
+    if (resumed->position.batches_done > 0 && batch_size != resumed->batch_size) {
+      throw UsageError("fnn train: " + values["resume"].as<std::string>() +
+                       " is a checkpoint inside an epoch; it continues only with its own batch "
+                       "size, " + std::to_string(resumed->batch_size));
+    }
+    std::cout << "resuming " << values["resume"].as<std::string>() << " after "
+              << describe(resumed->position) << "\n";
   }
 
   std::cout << "training on " << train.inputs.rows() << " samples (" << train.inputs.cols()
@@ -272,20 +331,73 @@ int train_command(const std::vector<std::string>& args) {
   if (validation.inputs.rows()) std::cout << ", " << validation.inputs.rows() << " for validation";
   std::cout << "), " << network.parameters().size() << " parameters" << std::endl;
 
+  // The model file's training state as the run stands now: for checkpoints and --save. Weights
+  // that are no longer finite are never written.
+  const auto snapshot = [&] {
+    const std::span<const float> parameters = network.parameters();
+    const std::span<const float> state = optimizer->state();
+    const TrainingPosition position = trainer.position();
+    if (!all_finite(parameters) || !all_finite(state)) {
+      throw TrainingError("training diverged by " + describe(position) +
+                          ": the weights are no longer finite; the learning rate is likely too "
+                          "high for this data");
+    }
+    model.parameters.assign(parameters.begin(), parameters.end());
+    model.optimizer_state.assign(state.begin(), state.end());
+    model.layout = layout;
+    model.scaler = scaler;
+    model.position = position;
+    model.batch_size = batch_size;
+    model.seed = seed;
+  };
+  std::optional<TrainingPosition> checkpointed;  // the last checkpoint this run wrote
+  const auto write_checkpoint = [&] {
+    snapshot();
+    save(checkpoints->file, model);
+    checkpointed = model.position;
+  };
+
   Progress progress(style, epochs, train.inputs.rows());
   std::optional<MetricsLog> metrics;
   if (values.count("metrics")) metrics.emplace(values["metrics"].as<std::string>());
-  while (trainer.epochs_done() < epochs) {
-    EpochSummary summary;
-    summary.training = trainer.train_epoch(train.inputs, train.targets,
-                                           [&](const BatchReport& b) { progress.batch_done(b); });
-    if (validation.inputs.rows()) {
-      const Evaluation checked = evaluate(network, *loss, validation, classes);
-      summary.validation_loss = checked.loss;
-      summary.validation_accuracy = checked.accuracy;
+  if (checkpoints) {
+    std::cout << "checkpoints every " << checkpoints->count
+              << (checkpoints->batches ? " batches" : " epochs") << " to " << checkpoints->file
+              << std::endl;
+    remove_stale_temporaries(checkpoints->file);  // what a killed run's unfinished write left
+  }
+  const auto on_batch = [&](const BatchReport& b) {
+    progress.batch_done(b);
+    // Numbered across epochs, so a resumed run checkpoints where an unbroken one does.
+    if (checkpoints && checkpoints->batches &&
+        ((b.epoch - 1) * b.batches + b.batch) % checkpoints->count == 0) {
+      write_checkpoint();
     }
-    progress.epoch_done(summary);
-    if (metrics) metrics->add(summary);
+  };
+  try {
+    while (trainer.epochs_done() < epochs) {
+      EpochSummary summary;
+      summary.training = trainer.train_epoch(train.inputs, train.targets, on_batch);
+      if (validation.inputs.rows()) {
+        const Evaluation checked = evaluate(network, *loss, validation, classes);
+        summary.validation_loss = checked.loss;
+        summary.validation_accuracy = checked.accuracy;
+      }
+      progress.epoch_done(summary);
+      if (metrics) metrics->add(summary);
+      if (checkpoints && !checkpoints->batches && trainer.epochs_done() % checkpoints->count == 0) {
+        write_checkpoint();
+      }
+    }
+    if (values.count("save")) snapshot();
+  } catch (const TrainingError& error) {
+    if (!checkpoints) throw;
+    throw TrainingError(std::string(error.what()) +
+                        (checkpointed ? "; the last checkpoint, " + checkpoints->file + " (after " +
+                                            describe(*checkpointed) +
+                                            "), is kept: resume from it with a lower "
+                                            "--learning-rate"
+                                      : "; this run wrote no checkpoint"));
   }
 
   if (values.count("test")) {
@@ -294,15 +406,6 @@ int train_command(const std::vector<std::string>& args) {
     std::cout << "test: " << describe(evaluate(network, *loss, test, classes)) << "\n";
   }
   if (values.count("save")) {
-    model.parameters.assign(network.parameters().begin(), network.parameters().end());
-    const std::span<const float> state = optimizer->state();
-    model.optimizer_state.assign(state.begin(), state.end());
-    model.layout = layout;
-    model.scaler = scaler;
-    model.epochs_done = trainer.epochs_done();
-    model.batch_size = batch_size;
-    model.seed = seed;
-    model.shuffle_state = trainer.shuffle_state();
     save(values["save"].as<std::string>(), model);
     std::cout << "saved " << values["save"].as<std::string>() << "\n";
   }

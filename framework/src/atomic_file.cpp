@@ -1,10 +1,13 @@
 #include "fnn/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 
@@ -85,6 +88,19 @@ void sync_directory(const std::filesystem::path& directory) {
   ::close(fd);
 }
 
+std::string temporary_prefix(const std::filesystem::path& file) {
+  std::string prefix = ".";  // appended piecewise for GCC 12, as in quoted()
+  return prefix.append(file.filename().string()).append(".tmp-");
+}
+
+// A test hook for the kill tests (tests/apps/cli_checkpoint_test.cpp): with FNN_TEST_STOP_WRITING
+// set to a file name, each write of a file of that name stops the process (SIGSTOP) halfway
+// through its temporary file, so that a test can SIGKILL it exactly there, or let it go on.
+bool stop_while_writing(const std::filesystem::path& file) {
+  const char* name = std::getenv("FNN_TEST_STOP_WRITING");
+  return name != nullptr && file.filename() == name;
+}
+
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view bytes) {
@@ -95,15 +111,21 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view b
   }
   // The process id and a counter keep concurrent writers of the same file apart.
   static std::atomic<unsigned> counter{0};
-  std::string name = ".";  // appended piecewise for GCC 12, as in quoted()
-  name.append(file.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
-  name.append("-").append(std::to_string(counter++));
+  const std::string prefix = temporary_prefix(file);
+  std::string name = prefix;
+  name.append(std::to_string(::getpid())).append("-").append(std::to_string(counter++));
   TemporaryFile temporary(file.parent_path() / name);
   if (!temporary.is_open()) {
     throw DataError(failed + "cannot create the temporary file " + quoted(temporary.path()) + " (" +
                     errno_text() + "); check that the directory exists and is writable");
   }
-  if (!temporary.write_all(bytes)) {
+  bool written = true;
+  if (stop_while_writing(file)) {
+    written = temporary.write_all(bytes.substr(0, bytes.size() / 2));
+    ::raise(SIGSTOP);
+    bytes.remove_prefix(bytes.size() / 2);
+  }
+  if (!written || !temporary.write_all(bytes)) {
     throw DataError(failed + "writing " + quoted(temporary.path()) + " failed (" + errno_text() +
                     "); check the free disk space");
   }
@@ -116,6 +138,27 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view b
                     errno_text() + ")");
   }
   sync_directory(file.parent_path());
+  remove_stale_temporaries(file);
+}
+
+// The temporaries' names are ".NAME.tmp-PID-N": a writer is known by its process id. The
+// process's own, and any whose writer is alive or cannot be signalled, are left alone.
+void remove_stale_temporaries(const std::filesystem::path& file) {
+  const std::string prefix = temporary_prefix(file);
+  const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
+  std::error_code error;
+  std::filesystem::directory_iterator entry(directory, error);
+  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    ::pid_t writer = 0;
+    const char* digits = name.data() + prefix.size();
+    const auto [end, failed] = std::from_chars(digits, name.data() + name.size(), writer);
+    if (failed != std::errc{} || end == digits || *end != '-' || writer <= 0) continue;
+    if (writer == ::getpid() || ::kill(writer, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    std::filesystem::remove(entry->path(), ignored);
+  }
 }
 
 }  // namespace fnn

@@ -69,6 +69,21 @@ TEST_CASE("bad CSV and IDX data exit 1 with the file and the place", "[cli][data
     CHECK(result.exit_code == 1);
     for (const std::string& part : c.message) CHECK_THAT(result.err, Contains(part));
   }
+  // Float images (IDX type 0x0D) with a NaN or an infinity, and good labels.
+  write_file(file("labels2.idx"), idx(1, {2}, std::string("\x00\x01", 2)));
+  for (const auto& [name, value] :
+       {std::pair{"nan-images.idx", std::string("\x7F\xC0\x00\x00", 4)},
+        std::pair{"inf-images.idx", std::string("\x7F\x80\x00\x00", 4)}}) {
+    INFO(name);
+    std::string float_images = idx(2, {2, 2}, std::string(12, '\0') + value);
+    float_images[2] = '\x0D';
+    write_file(file(name), float_images);
+    const auto result =
+        run_fnn({"train", "--train", file(name), "--train-labels", file("labels2.idx")});
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.err,
+               Contains(name) && Contains("byte 24") && Contains("expected a finite f32"));
+  }
   const auto missing = run_fnn({"train", "--train", file("absent.csv")});
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Contains("absent.csv"));

@@ -236,6 +236,15 @@ TEST_CASE("NaN or infinity in a float IDX file is refused", "[idx]") {
       directory, "big.idx", idx_header(0x0E, {1}) + std::string("\x7F\xE0\0\0\0\0\0\0", 8));
   CHECK_THAT(idx_error(big), Contains(": byte 8: expected a finite f64 value within the float "
                                       "range, found 8.98846567431158e+307"));
+  const std::filesystem::path infinite =
+      write_plain(directory, "inf.idx",
+                  idx_header(0x0D, {2}) + std::string("\x00\x00\x00\x00\xFF\x80\x00\x00", 8));
+  CHECK_THAT(idx_error(infinite),
+             Contains(": byte 12: expected a finite f32 value") && Contains("found -inf (row 2"));
+  const std::filesystem::path double_infinite = write_plain(
+      directory, "inf64.idx", idx_header(0x0E, {1}) + std::string("\x7F\xF0\0\0\0\0\0\0", 8));
+  CHECK_THAT(idx_error(double_infinite),
+             Contains(": byte 8: expected a finite f64 value") && Contains("found inf"));
 }
 
 TEST_CASE("an image file and a label file make a dataset", "[idx]") {

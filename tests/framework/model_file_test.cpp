@@ -1,4 +1,6 @@
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -8,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fnn/atomic_file.hpp>
 #include <fnn/model_file.hpp>
 #include <fstream>
 #include <functional>
@@ -450,4 +453,30 @@ TEST_CASE("every damaged or cut copy of a model is refused with a DataError", "[
     refused(damaged, "damaged-" + std::to_string(i));
     refused(saved.bytes.substr(0, i), "cut-" + std::to_string(i));
   }
+}
+
+TEST_CASE("temporaries of writers that were killed are removed, others are kept", "[model_file]") {
+  const fnn::test::TemporaryDirectory directory;
+  const fs::path file = directory.path() / "m.fnn";
+  // A process id that is certainly gone: a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  ::waitpid(child, nullptr, 0);
+  const auto touch = [&](const std::string& name) {
+    std::ofstream(directory.path() / name) << "half a model";
+    return directory.path() / name;
+  };
+  const fs::path stale = touch(".m.fnn.tmp-" + std::to_string(child) + "-0");
+  const fs::path own = touch(".m.fnn.tmp-" + std::to_string(::getpid()) + "-7");
+  const fs::path other_file = touch(".other.fnn.tmp-" + std::to_string(child) + "-0");
+  const fs::path not_ours = touch(".m.fnn.tmp-notapid-0");
+  fnn::save_model(file, sample_model());
+  CHECK_FALSE(fs::exists(stale));
+  CHECK(fs::exists(own));  // this process's: possibly another thread's write in progress
+  CHECK(fs::exists(other_file));
+  CHECK(fs::exists(not_ours));
+  const fs::path again = touch(".m.fnn.tmp-" + std::to_string(child) + "-3");
+  fnn::remove_stale_temporaries(file);
+  CHECK_FALSE(fs::exists(again));
 }

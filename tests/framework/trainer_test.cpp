@@ -1,4 +1,5 @@
 #include <cstring>
+#include <limits>
 
 #include "support/test_support.hpp"
 
@@ -193,4 +194,185 @@ TEST_CASE("a diverging run stops with the epoch, the batch and the likely cause"
   CHECK_THAT(fnn::test::error_message([&] { trainer.fit(x, y); }),
              Contains("training diverged in epoch") && Contains(", batch ") &&
                  Contains("learning rate is likely too high"));
+}
+
+namespace {
+
+// A dropout network and a momentum optimizer: the run depends on every batch's seed and on the
+// optimizer's state, so resuming must restore both exactly.
+fnn::Network make_dropout_network() {
+  fnn::NetworkSpec spec{8};
+  spec.add("dense", {{"units", "16"}}).add("sigmoid").add("dropout", {{"rate", "0.3"}});
+  spec.add("dense", {{"units", "3"}}).add("sigmoid");
+  fnn::Network network(fnn::test::plugins(), spec);
+  fnn::Rng rng(3);
+  network.initialize(*fnn::test::plugins().make_initializer("glorot_uniform"), rng);
+  return network;
+}
+
+std::vector<float> copy(std::span<const float> values) { return {values.begin(), values.end()}; }
+
+bool same_bits(std::span<const float> a, std::span<const float> b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("a run resumed from a position inside an epoch ends bit-identical, epoch losses too",
+          "[trainer][resume]") {
+  const Data data;
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const fnn::Options momentum{{"learning_rate", "0.3"}, {"momentum", "0.9"}};
+  const fnn::TrainingOptions options{.batch_size = 32, .epochs = 4, .seed = 5, .threads = 2};  // 300 samples: 10 batches, the last of 12
+
+  fnn::Network unbroken = make_dropout_network();
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", momentum);
+  fnn::Trainer whole(unbroken, *loss, *sgd, options);
+  std::vector<double> whole_losses;
+  whole.fit(data.inputs, data.targets, [&](const fnn::EpochReport& report) {
+    whole_losses.push_back(report.train_loss);
+    return true;
+  });
+
+  const std::size_t stop_batch = GENERATE(1, 4, 10);  // the first, a middle and the last batch
+  INFO("stopped after batch " << stop_batch << " of epoch 2");
+  fnn::Network first = make_dropout_network();
+  const auto first_sgd = fnn::test::plugins().make_optimizer("sgd", momentum);
+  fnn::Trainer before(first, *loss, *first_sgd, options);
+  before.train_epoch(data.inputs, data.targets);
+  fnn::TrainingPosition position;
+  std::vector<float> parameters;
+  std::vector<float> optimizer_state;
+  before.train_epoch(data.inputs, data.targets, [&](const fnn::BatchReport& report) {
+    if (report.batch != stop_batch) return;
+    position = before.position();  // what a checkpoint written here would hold
+    parameters = copy(first.parameters());
+    optimizer_state = copy(first_sgd->state());
+  });
+  CHECK(position.epochs_done == 1);
+  CHECK(position.batches_done == stop_batch);
+
+  fnn::Network second = make_dropout_network();
+  std::ranges::copy(parameters, second.parameters().begin());
+  const auto second_sgd = fnn::test::plugins().make_optimizer("sgd", momentum);
+  fnn::Trainer after(second, *loss, *second_sgd, options);
+  std::ranges::copy(optimizer_state, second_sgd->state().begin());
+  after.resume(position);
+  std::vector<double> resumed_losses;
+  after.fit(data.inputs, data.targets, [&](const fnn::EpochReport& report) {
+    resumed_losses.push_back(report.train_loss);
+    return true;
+  });
+  CHECK(after.epochs_done() == 4);
+  CHECK(same_bits(unbroken.parameters(), second.parameters()));
+  CHECK(same_bits(sgd->state(), second_sgd->state()));
+  CHECK(after.shuffle_state() == whole.shuffle_state());
+  REQUIRE(resumed_losses.size() == 3);  // epochs 2, 3, 4
+  CHECK(resumed_losses[0] == whole_losses[1]);
+  CHECK(resumed_losses[2] == whole_losses[3]);
+}
+
+TEST_CASE("a position beyond the epoch's batches is refused", "[trainer][resume]") {
+  const Data data;
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 64});
+  fnn::TrainingPosition position = trainer.position();
+  CHECK(position.epochs_done == 0);
+  CHECK(position.batches_done == 0);
+  position.epochs_done = 3;
+  position.batches_done = 6;  // 300 samples in batches of 64 make 5
+  trainer.resume(position);
+  CHECK(fnn::test::error_message([&] { trainer.train_epoch(data.inputs, data.targets); }) ==
+        "the run to resume stands after batch 6 of epoch 4, but an epoch of this data has 5 "
+        "batches; resume with the same data and batch size");
+}
+
+namespace {
+
+// MSE whose gradient turns NaN (or infinite) from its n-th call on while its loss stays finite:
+// a broken derivative, or one that overflows where the loss does not.
+class PoisonedGradient final : public fnn::Loss {
+ public:
+  PoisonedGradient(std::size_t from_call, float poison) : from_call_(from_call), poison_(poison) {}
+  double sum(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target) const override {
+    return mse_->sum(prediction, target);
+  }
+  void gradient(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target,
+                fnn::MatrixView gradient) const override {
+    mse_->gradient(prediction, target, gradient);
+    if (++calls_ >= from_call_) gradient(0, 0) = poison_;
+  }
+
+ private:
+  std::shared_ptr<fnn::Loss> mse_ = fnn::test::plugins().make_loss("mse");
+  std::size_t from_call_;
+  float poison_;
+  mutable std::size_t calls_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a NaN or infinite gradient with a finite loss stops training before the step",
+          "[trainer][faults]") {
+  const Data data;
+  const float poison = GENERATE(std::numeric_limits<float>::quiet_NaN(),
+                                std::numeric_limits<float>::infinity(),
+                                -std::numeric_limits<float>::infinity());
+  INFO("poison " << poison);
+  fnn::Network network = make_network();
+  const PoisonedGradient loss(8, poison);  // one loss call per batch: batch 3 of epoch 2
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", {{"momentum", "0.9"}});
+  fnn::Trainer trainer(network, loss, *sgd, {.batch_size = 64, .epochs = 3});
+  std::vector<float> last_good;
+  std::vector<float> last_good_state;
+  CHECK_THAT(fnn::test::error_message([&] {
+               trainer.fit(data.inputs, data.targets);
+             }),
+             Contains("training diverged in epoch 2, batch 3: the gradient became infinite or NaN "
+                      "(the loss was ") &&
+                 Contains("the learning rate is likely too high"));
+  // Nothing of batch 3 was applied: the network, the optimizer and the position are as after
+  // batch 2, and they are finite.
+  CHECK(fnn::all_finite(network.parameters()));
+  CHECK(fnn::all_finite(sgd->state()));
+  const fnn::TrainingPosition position = trainer.position();
+  CHECK(position.epochs_done == 1);
+  CHECK(position.batches_done == 2);
+
+  fnn::Network replay = make_network();
+  const PoisonedGradient never(std::numeric_limits<std::size_t>::max(), 0.0F);
+  const auto replay_sgd = fnn::test::plugins().make_optimizer("sgd", {{"momentum", "0.9"}});
+  fnn::Trainer clean(replay, never, *replay_sgd, {.batch_size = 64, .epochs = 3});
+  clean.train_epoch(data.inputs, data.targets);
+  clean.train_epoch(data.inputs, data.targets, [&](const fnn::BatchReport& report) {
+    if (report.batch == 2) {
+      last_good = copy(replay.parameters());
+      last_good_state = copy(replay_sgd->state());
+    }
+  });
+  CHECK(same_bits(network.parameters(), last_good));
+  CHECK(same_bits(sgd->state(), last_good_state));
+}
+
+TEST_CASE("all_finite finds NaN and infinity anywhere, and nothing else", "[trainer][faults]") {
+  std::vector<float> values(1001, 1.0F);
+  values[3] = std::numeric_limits<float>::max();
+  values[4] = -std::numeric_limits<float>::max();
+  values[5] = std::numeric_limits<float>::denorm_min();
+  values[6] = -0.0F;
+  CHECK(fnn::all_finite(values));
+  CHECK(fnn::all_finite({}));
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(),
+                          -std::numeric_limits<float>::quiet_NaN(),
+                          std::numeric_limits<float>::signaling_NaN(),
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity()}) {
+    for (const std::size_t at : {std::size_t{0}, std::size_t{500}, std::size_t{1000}}) {
+      std::vector<float> poisoned = values;
+      poisoned[at] = bad;
+      CHECK_FALSE(fnn::all_finite(poisoned));
+    }
+  }
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "fnn/export.hpp"
@@ -43,6 +44,20 @@ struct BatchReport {
   double loss = 0.0;             ///< this batch's mean loss
 };
 
+/// Where a run stands, exactly enough to continue it: with the network's parameters and the
+/// optimizer's state, what a checkpoint holds. Inside an epoch it is the generator as that epoch
+/// began (before its shuffle) plus the batches done; resuming re-shuffles from it and skips them.
+struct TrainingPosition {
+  std::size_t epochs_done = 0;
+  std::size_t batches_done = 0;  ///< of epoch `epochs_done + 1`; 0 at an epoch boundary
+  std::string rng_state;         ///< Rng::state() text of the shuffle generator, as described
+  double loss_sum = 0.0;         ///< loss summed over those batches (for the epoch's report)
+};
+
+/// True when no value is infinite or NaN. One pass over the bits (integer and, compare, or,
+/// which compilers vectorize), no floating-point arithmetic that could overflow.
+FNN_API bool all_finite(std::span<const float> values) noexcept;
+
 /// Mini-batch training of a Network: shuffle, cut into batches, compute each batch's mean
 /// gradient in one forward/backward pass whose matrix products and loops run in parallel on a
 /// TBB arena of `threads` threads, then one optimizer step. All per-batch memory is allocated
@@ -55,8 +70,12 @@ class FNN_API Trainer {
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
-  /// One pass over (inputs, targets). Throws TrainingError when their widths or row counts do
-  /// not fit the network, or when the loss stops being finite.
+  /// One pass over (inputs, targets), or the rest of one after a resume inside an epoch.
+  /// `on_batch` runs after each optimizer step; `position()` then includes that batch, so the
+  /// callback can write a checkpoint. Throws TrainingError when the widths or row counts do not
+  /// fit the network, or when a batch's loss or gradient is not finite (naming epoch and batch);
+  /// the failing batch is not applied, so the network, the optimizer and `position()` stay as
+  /// after the last good batch, and a retry continues from there.
   EpochReport train_epoch(ConstMatrixView inputs, ConstMatrixView targets,
                           const std::function<void(const BatchReport&)>& on_batch = {});
 
@@ -73,6 +92,14 @@ class FNN_API Trainer {
   std::string shuffle_state() const;
   /// Continues a run saved after `epochs_done` epochs with that shuffle state.
   void resume(std::size_t epochs_done, const std::string& shuffle_state);
+
+  /// Where the run stands (see TrainingPosition); inside `on_batch`, after that batch.
+  TrainingPosition position() const;
+  /// Continues from a position, also one inside an epoch: the next `train_epoch` shuffles as that
+  /// epoch did and skips its done batches (drawing their batch seeds), so the run goes on exactly.
+  /// It must get the same data and batch size, or it throws TrainingError if the position lies
+  /// beyond the epoch's batches. DataError for a generator state Rng::state did not write.
+  void resume(const TrainingPosition& position);
 
  private:
   struct State;
