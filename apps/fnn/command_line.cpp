@@ -189,6 +189,12 @@ std::size_t thread_count(const po::variables_map& values) {
   return threads;
 }
 
+std::optional<tbb::global_control> limit_threads(std::size_t threads) {
+  if (threads == 0) return std::nullopt;
+  return std::optional<tbb::global_control>(std::in_place,
+                                            tbb::global_control::max_allowed_parallelism, threads);
+}
+
 std::vector<std::filesystem::path> plugin_directories(const po::variables_map& values) {
   std::vector<std::filesystem::path> directories;
   if (values.count("plugin-dir")) {

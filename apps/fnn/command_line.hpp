@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <optional>
+#include <tbb/global_control.h>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,10 @@ std::vector<std::string> split_list(const std::string& text);
 /// The worker threads to use: --threads if given, else the environment's FNN_THREADS, else 0
 /// (one per core). UsageError for a value that is not a whole number.
 std::size_t thread_count(const po::variables_map& values);
+
+/// Holds every parallel loop of the command (training, evaluation, prediction) to `threads`
+/// threads while alive; 0 leaves TBB's default, one per core.
+std::optional<tbb::global_control> limit_threads(std::size_t threads);
 
 /// --plugin-dir values, in the order given.
 std::vector<std::filesystem::path> plugin_directories(const po::variables_map& values);

@@ -22,6 +22,7 @@ int eval_command(const std::vector<std::string>& args) {
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
   const std::string model_file = required<std::string>(values, "eval", "model");
+  const auto thread_limit = limit_threads(thread_count(values));
   DataSource source{required<std::string>(values, "eval", "test"), std::nullopt};
   if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();
 

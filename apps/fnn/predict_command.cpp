@@ -28,6 +28,7 @@ int predict_command(const std::vector<std::string>& args) {
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
   const std::string model_file = required<std::string>(values, "predict", "model");
+  const auto thread_limit = limit_threads(thread_count(values));
   const std::string input_file = required<std::string>(values, "predict", "input");
   const std::string output_file = required<std::string>(values, "predict", "output");
 

@@ -207,6 +207,7 @@ int train_command(const std::vector<std::string>& args) {
                                  ? resumed->seed
                                  : static_cast<std::uint64_t>(values["seed"].as<long long>());
   const std::size_t threads = thread_count(values);
+  const auto thread_limit = limit_threads(threads);  // evaluation too, not only the trainer
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
   const std::optional<CheckpointPlan> checkpoints = checkpoint_plan(values);
   // Every option is checked before any file is read.

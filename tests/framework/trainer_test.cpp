@@ -1,4 +1,5 @@
 #include <cstring>
+#include <tbb/task_arena.h>
 #include <limits>
 
 #include "support/test_support.hpp"
@@ -374,5 +375,38 @@ TEST_CASE("all_finite finds NaN and infinity anywhere, and nothing else", "[trai
       poisoned[at] = bad;
       CHECK_FALSE(fnn::all_finite(poisoned));
     }
+  }
+}
+
+namespace {
+
+// MSE that records how many threads the arena it is called in has.
+class ArenaProbe final : public fnn::Loss {
+ public:
+  double sum(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target) const override {
+    seen_threads = tbb::this_task_arena::max_concurrency();
+    return mse_->sum(prediction, target);
+  }
+  void gradient(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target,
+                fnn::MatrixView gradient) const override {
+    mse_->gradient(prediction, target, gradient);
+  }
+  mutable int seen_threads = 0;
+
+ private:
+  std::shared_ptr<fnn::Loss> mse_ = fnn::test::plugins().make_loss("mse");
+};
+
+}  // namespace
+
+TEST_CASE("a batch runs on exactly the trainer's thread count", "[trainer][threads]") {
+  const Data data;
+  for (const std::size_t threads : {1, 3}) {
+    fnn::Network network = make_network();
+    const ArenaProbe probe;
+    const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+    fnn::Trainer trainer(network, probe, *sgd, {.batch_size = 64, .threads = threads});
+    trainer.train_epoch(data.inputs, data.targets);
+    CHECK(probe.seen_threads == static_cast<int>(threads));
   }
 }
