@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
+#include <vector>
 
 #include "fnn/error.hpp"
 
@@ -9,36 +11,37 @@ namespace fnn {
 
 namespace {
 
-struct ColumnFit {
-  float offset;
-  float factor;
+// Per-column statistics in double (float sums of many rows lose the digits the mean depends on),
+// gathered row by row: the data is row-major, and a pass down each column would touch a new
+// cache line for every value.
+struct ColumnStatistics {
+  std::vector<double> low, high, sum, squares;
 };
 
-// Statistics in double: float sums of many rows lose the digits that the mean depends on.
-ColumnFit fit_column(Scaler::Method method, ConstMatrixView data, std::size_t col) {
-  double low = data(0, col);
-  double high = low;
-  double sum = 0.0;
+ColumnStatistics column_statistics(Scaler::Method method, ConstMatrixView data) {
+  const std::size_t cols = data.cols();
+  const std::span<const float> first = data.row(0);
+  ColumnStatistics stats{{first.begin(), first.end()}, {first.begin(), first.end()},
+                         std::vector<double>(cols, 0.0), std::vector<double>(cols, 0.0)};
   for (std::size_t r = 0; r < data.rows(); ++r) {
-    const double x = data(r, col);
-    low = std::min(low, x);
-    high = std::max(high, x);
-    sum += x;
+    const std::span<const float> row = data.row(r);
+    for (std::size_t c = 0; c < cols; ++c) {
+      const double x = row[c];
+      stats.low[c] = std::min(stats.low[c], x);
+      stats.high[c] = std::max(stats.high[c], x);
+      stats.sum[c] += x;
+    }
   }
-  // A constant column is told apart by its range, exactly; its deviation may round to a tiny
-  // non-zero value, whose inverse would blow the column up.
-  const bool constant = low == high;
-  if (method == Scaler::Method::min_max) {
-    return {static_cast<float>(low), constant ? 1.0F : static_cast<float>(1.0 / (high - low))};
-  }
-  const double mean = sum / static_cast<double>(data.rows());
-  double squares = 0.0;
+  if (method != Scaler::Method::standardize) return stats;
+  const auto rows = static_cast<double>(data.rows());
   for (std::size_t r = 0; r < data.rows(); ++r) {
-    const double d = data(r, col) - mean;
-    squares += d * d;
+    const std::span<const float> row = data.row(r);
+    for (std::size_t c = 0; c < cols; ++c) {
+      const double d = row[c] - stats.sum[c] / rows;
+      stats.squares[c] += d * d;
+    }
   }
-  const double deviation = std::sqrt(squares / static_cast<double>(data.rows()));
-  return {static_cast<float>(mean), constant ? 1.0F : static_cast<float>(1.0 / deviation)};
+  return stats;
 }
 
 }  // namespace
@@ -71,10 +74,19 @@ Scaler::Scaler(Method method, ConstMatrixView data) : method_(method) {
   if (data.rows() == 0) {
     throw SpecError("cannot fit '" + name(method) + "' scaling to data with no rows");
   }
+  const ColumnStatistics stats = column_statistics(method, data);
+  const auto rows = static_cast<double>(data.rows());
   for (std::size_t c = 0; c < data.cols(); ++c) {
-    const ColumnFit fit = fit_column(method, data, c);
-    offsets_[c] = fit.offset;
-    factors_[c] = fit.factor;
+    // A constant column is told apart by its range, exactly; its deviation may round to a tiny
+    // non-zero value, whose inverse would blow the column up.
+    const bool constant = stats.low[c] == stats.high[c];
+    if (method == Method::min_max) {
+      offsets_[c] = static_cast<float>(stats.low[c]);
+      factors_[c] = constant ? 1.0F : static_cast<float>(1.0 / (stats.high[c] - stats.low[c]));
+    } else {
+      offsets_[c] = static_cast<float>(stats.sum[c] / rows);
+      factors_[c] = constant ? 1.0F : static_cast<float>(1.0 / std::sqrt(stats.squares[c] / rows));
+    }
   }
 }
 
