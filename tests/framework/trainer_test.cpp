@@ -410,3 +410,47 @@ TEST_CASE("a batch runs on exactly the trainer's thread count", "[trainer][threa
     CHECK(probe.seen_threads == static_cast<int>(threads));
   }
 }
+
+namespace {
+
+// MSE whose loss sum becomes NaN from its n-th call on, as a diverged network's would.
+class NanLossFrom final : public fnn::Loss {
+ public:
+  explicit NanLossFrom(std::size_t call) : from_call_(call) {}
+  double sum(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target) const override {
+    return ++calls_ >= from_call_ ? std::numeric_limits<double>::quiet_NaN()
+                                  : mse_->sum(prediction, target);
+  }
+  void gradient(fnn::ConstMatrixView prediction, fnn::ConstMatrixView target,
+                fnn::MatrixView gradient) const override {
+    mse_->gradient(prediction, target, gradient);
+  }
+
+ private:
+  std::shared_ptr<fnn::Loss> mse_ = fnn::test::plugins().make_loss("mse");
+  std::size_t from_call_;
+  mutable std::size_t calls_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a loss that becomes NaN stops training with epoch, batch and cause, before the step",
+          "[trainer][faults]") {
+  const Data data;
+  fnn::Network network = make_network();
+  const NanLossFrom loss(7);  // 300 samples in batches of 64: batch 2 of epoch 2
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  fnn::Trainer trainer(network, loss, *sgd, {.batch_size = 64, .epochs = 3});
+  trainer.train_epoch(data.inputs, data.targets);
+  std::vector<float> before_batch_2;
+  try {
+    trainer.train_epoch(data.inputs, data.targets, [&](const fnn::BatchReport&) {
+      before_batch_2.assign(network.parameters().begin(), network.parameters().end());
+    });
+    FAIL("no error");
+  } catch (const fnn::TrainingError& error) {
+    CHECK_THAT(error.what(), Contains("training diverged in epoch 2, batch 2: the loss became nan") &&
+                                 Contains("the learning rate is likely too high"));
+  }
+  CHECK(same_bits(before_batch_2, {network.parameters().begin(), network.parameters().end()}));
+}
