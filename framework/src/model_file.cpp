@@ -363,8 +363,12 @@ void save_model(const std::filesystem::path& file, const ModelFile& model) {
 }
 
 ModelFile load_model(const std::filesystem::path& file) {
+  const std::string bytes = read_bytes(file, Problems(file));
+  return load_model_bytes(bytes, file);
+}
+
+ModelFile load_model_bytes(std::string_view bytes, const std::filesystem::path& file) {
   const Problems problems(file);
-  const std::string bytes = read_bytes(file, problems);
   std::size_t data_start = 0;
   const Json header = parse_header(bytes, data_start, problems);
   std::map<std::string, std::string> metadata = read_metadata(header, problems);
@@ -372,7 +376,7 @@ ModelFile load_model(const std::filesystem::path& file) {
       place_tensors(header, bytes.size() - data_start, data_start, problems);
   verify_checksum(bytes, data_start, metadata, problems);
   ModelFile model;
-  model.tensors = copy_tensors(placements, std::string_view(bytes).substr(data_start));
+  model.tensors = copy_tensors(placements, bytes.substr(data_start));
   const auto network = metadata.find("network");
   if (network == metadata.end()) problems.malformed("its metadata has no \"network\" spec");
   try {

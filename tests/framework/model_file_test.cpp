@@ -451,3 +451,18 @@ TEST_CASE("every damaged or cut copy of a model is refused with a DataError", "[
     refused(saved.bytes.substr(0, i), "cut-" + std::to_string(i));
   }
 }
+
+TEST_CASE("load_model_bytes reads a model in memory as load_model reads the file",
+          "[model_file]") {
+  SavedModel saved;
+  fnn::save_model(saved.file, sample_model());
+  const std::string bytes = read_file(saved.file);
+  const fnn::ModelFile loaded = fnn::load_model_bytes(bytes, "in-memory.fnn");
+  CHECK(loaded.metadata == sample_model().metadata);
+  CHECK(same_bits(loaded.tensors.at("parameters"), sample_model().tensors.at("parameters")));
+
+  std::string damaged = bytes;
+  damaged.back() ^= 1;
+  CHECK_THAT(error_message([&] { fnn::load_model_bytes(damaged, "in-memory.fnn"); }),
+             StartsWith("model file 'in-memory.fnn' is corrupted: checksum mismatch"));
+}
