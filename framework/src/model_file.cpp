@@ -111,6 +111,12 @@ std::string header_text(const ModelFile& model) {
 
 // ---- reading ----
 
+// A JSON value in a message: a scalar as written, an array or object by its kind only. dump()
+// recurses into nested values, so a deeply nested value from a file would overflow the stack.
+std::string describe(const Json& value) {
+  return value.is_structured() ? std::string("a JSON ") + value.type_name() : value.dump();
+}
+
 // Formats the DataError messages of one file.
 class Problems {
  public:
@@ -255,8 +261,8 @@ Placement place_tensor(const std::string& name, const Json& entry, std::uint64_t
   if (!entry.is_object()) problems.malformed(tensor + " is not a JSON object");
   const auto dtype = entry.find("dtype");
   if (dtype == entry.end() || *dtype != "F32") {
-    problems.malformed(tensor + " has dtype " + (dtype == entry.end() ? "none" : dtype->dump()) +
-                       ", but fnn reads only \"F32\"");
+    const std::string found = dtype == entry.end() ? "none" : describe(*dtype);
+    problems.malformed(tensor + " has dtype " + found + ", but fnn reads only \"F32\"");
   }
   const auto shape = entry.find("shape");
   if (shape == entry.end() || !shape->is_array()) {
