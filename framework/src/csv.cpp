@@ -172,6 +172,10 @@ std::string csv_field(const std::string& name) {
 
 CsvTable read_csv(const std::filesystem::path& file) {
   std::ifstream in = open_for_reading(file);
+  return read_csv(in, file);
+}
+
+CsvTable read_csv(std::istream& in, const std::filesystem::path& file) {
   CsvTable table;
   std::vector<float> values;
   std::vector<std::string> fields;

@@ -111,6 +111,12 @@ std::string header_text(const ModelFile& model) {
 
 // ---- reading ----
 
+// A JSON value in a message: a scalar as written, an array or object by its kind only. dump()
+// recurses into nested values, so a deeply nested value from a file would overflow the stack.
+std::string describe(const Json& value) {
+  return value.is_structured() ? std::string("a JSON ") + value.type_name() : value.dump();
+}
+
 // Formats the DataError messages of one file.
 class Problems {
  public:
@@ -255,8 +261,8 @@ Placement place_tensor(const std::string& name, const Json& entry, std::uint64_t
   if (!entry.is_object()) problems.malformed(tensor + " is not a JSON object");
   const auto dtype = entry.find("dtype");
   if (dtype == entry.end() || *dtype != "F32") {
-    problems.malformed(tensor + " has dtype " + (dtype == entry.end() ? "none" : dtype->dump()) +
-                       ", but fnn reads only \"F32\"");
+    const std::string found = dtype == entry.end() ? "none" : describe(*dtype);
+    problems.malformed(tensor + " has dtype " + found + ", but fnn reads only \"F32\"");
   }
   const auto shape = entry.find("shape");
   if (shape == entry.end() || !shape->is_array()) {
@@ -363,8 +369,12 @@ void save_model(const std::filesystem::path& file, const ModelFile& model) {
 }
 
 ModelFile load_model(const std::filesystem::path& file) {
+  const std::string bytes = read_bytes(file, Problems(file));
+  return load_model_bytes(bytes, file);
+}
+
+ModelFile load_model_bytes(std::string_view bytes, const std::filesystem::path& file) {
   const Problems problems(file);
-  const std::string bytes = read_bytes(file, problems);
   std::size_t data_start = 0;
   const Json header = parse_header(bytes, data_start, problems);
   std::map<std::string, std::string> metadata = read_metadata(header, problems);
@@ -372,7 +382,7 @@ ModelFile load_model(const std::filesystem::path& file) {
       place_tensors(header, bytes.size() - data_start, data_start, problems);
   verify_checksum(bytes, data_start, metadata, problems);
   ModelFile model;
-  model.tensors = copy_tensors(placements, std::string_view(bytes).substr(data_start));
+  model.tensors = copy_tensors(placements, bytes.substr(data_start));
   const auto network = metadata.find("network");
   if (network == metadata.end()) problems.malformed("its metadata has no \"network\" spec");
   try {

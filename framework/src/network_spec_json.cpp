@@ -14,6 +14,12 @@ using Json = nlohmann::json;
   throw DataError(what);
 }
 
+// A JSON value in a message: a scalar as written, an array or object by its kind only. dump()
+// recurses into nested values, so a deeply nested value from a file would overflow the stack.
+std::string describe(const Json& value) {
+  return value.is_structured() ? std::string("a JSON ") + value.type_name() : value.dump();
+}
+
 LayerSpec layer_from_json(const Json& entry, std::size_t index) {
   const std::string where = "layer " + std::to_string(index + 1);
   if (!entry.is_object()) malformed(where + " is not a JSON object");
@@ -27,7 +33,7 @@ LayerSpec layer_from_json(const Json& entry, std::size_t index) {
   if (!options->is_object()) malformed(where + " \"options\" is not a JSON object");
   for (const auto& [key, value] : options->items()) {
     if (!value.is_string()) {
-      malformed(where + " option '" + key + "' is " + value.dump() + ", not a string");
+      malformed(where + " option '" + key + "' is " + describe(value) + ", not a string");
     }
     layer.options.set(key, value.get<std::string>());
   }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <sstream>
 
 #include "support/test_support.hpp"
 
@@ -269,4 +270,18 @@ TEST_CASE("a failed write_csv leaves the existing file untouched", "[csv]") {
     CHECK(read_text(file) == "old\n");
     CHECK(entries(directory.path()) == 1);
   }
+}
+
+TEST_CASE("read_csv reads from a stream as from a file, naming the given name", "[csv]") {
+  std::istringstream in("x,y\n1,2\n3,4\n");
+  const fnn::CsvTable table = fnn::read_csv(in, "memory.csv");
+  CHECK(table.header == std::vector<std::string>{"x", "y"});
+  CHECK(all_values(table.values) == std::vector<float>{1, 2, 3, 4});
+
+  std::istringstream ragged("1,2\n3\n");
+  CHECK_THAT(error_message([&] { fnn::read_csv(ragged, "memory.csv"); }),
+             Contains("memory.csv:2: expected 2 fields (as on line 1), found 1"));
+  std::istringstream empty("");
+  CHECK_THAT(error_message([&] { fnn::read_csv(empty, "memory.csv"); }),
+             Contains("memory.csv: the file is empty"));
 }

@@ -480,3 +480,42 @@ TEST_CASE("temporaries of writers that were killed are removed, others are kept"
   fnn::remove_stale_temporaries(file);
   CHECK_FALSE(fs::exists(again));
 }
+
+TEST_CASE("load_model_bytes reads a model in memory as load_model reads the file",
+          "[model_file]") {
+  SavedModel saved;
+  fnn::save_model(saved.file, sample_model());
+  const std::string bytes = read_file(saved.file);
+  const fnn::ModelFile loaded = fnn::load_model_bytes(bytes, "in-memory.fnn");
+  CHECK(loaded.metadata == sample_model().metadata);
+  CHECK(same_bits(loaded.tensors.at("parameters"), sample_model().tensors.at("parameters")));
+
+  std::string damaged = bytes;
+  damaged.back() ^= 1;
+  CHECK_THAT(error_message([&] { fnn::load_model_bytes(damaged, "in-memory.fnn"); }),
+             StartsWith("model file 'in-memory.fnn' is corrupted: checksum mismatch"));
+}
+
+// Found by fuzzing (tests/fuzz): messages printed the offending JSON value with dump(), which
+// recurses, so a deeply nested value overflowed the stack before the checksum was even checked.
+TEST_CASE("deeply nested JSON values in a model file are reported, not recursed into",
+          "[model_file]") {
+  const SavedModel saved;
+  constexpr std::size_t depth = 300000;
+  const std::string nested = std::string(depth, '[') + std::string(depth, ']');
+
+  std::string header = saved.header().dump();
+  const std::string dtype = "\"dtype\":\"F32\"";
+  const std::size_t at = header.find(dtype);
+  REQUIRE(at != std::string::npos);
+  header.replace(at, dtype.size(), "\"dtype\":" + nested);
+  header.append((8 - header.size() % 8) % 8, ' ');
+  CHECK_THAT(saved.load_error(with_checksum(frame(header, saved.data()))),
+             Contains("has dtype a JSON array, but fnn reads only \"F32\""));
+
+  CHECK(saved.load_error([&](Json& edited, std::string&) {
+    edited["__metadata__"]["network"] =
+        R"({"inputs": 2, "layers": [{"name": "dense", "options": {"units": )" + nested + "}}]}";
+  }) == saved.malformed("in its network spec, layer 1 option 'units' is a JSON array, not a "
+                        "string"));
+}

@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct CsvTable {
 /// Throws DataError with file and line (and column) for: a missing or empty file, rows of
 /// differing length (ragged), a field that is not a number, NaN or infinity.
 FNN_API CsvTable read_csv(const std::filesystem::path& file);
+
+/// `read_csv` on text already open (e.g. in memory); `name` stands for the file in messages.
+/// Throws DataError as above, also for an empty stream.
+FNN_API CsvTable read_csv(std::istream& in, const std::filesystem::path& name);
 
 /// Column indices from names or 0-based indices, e.g. {"label"} or {"3", "4"}; an empty list
 /// means the last column. Throws DataError naming the file for unknown names or indices out of

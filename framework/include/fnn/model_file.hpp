@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fnn/export.hpp"
@@ -33,5 +34,9 @@ FNN_API void save_model(const std::filesystem::path& file, const ModelFile& mode
 /// missing, truncated, not an fnn model, a newer format version (both versions named), a
 /// checksum mismatch (corrupted), malformed header or tensors.
 FNN_API ModelFile load_model(const std::filesystem::path& file);
+
+/// `load_model` on the bytes of a model file already in memory; `name` stands for the file in
+/// messages. Throws DataError as `load_model` does.
+FNN_API ModelFile load_model_bytes(std::string_view bytes, const std::filesystem::path& name);
 
 }  // namespace fnn
