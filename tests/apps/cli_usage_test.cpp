@@ -167,3 +167,18 @@ TEST_CASE("components take options as NAME:KEY=VALUE", "[cli]") {
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Contains("does not take option momentun"));
 }
+
+// Found by fuzz_cli_config: Boost.Program_options 1.74 loops forever building the message of a
+// bad value that contains one of its own placeholders.
+TEST_CASE("a bad value containing %value% is reported, not hung on", "[cli][config]") {
+  const auto given = run_fnn({"train", "--train", "x.csv", "--epochs", "9000%value%"});
+  CHECK(given.exit_code == 2);
+  CHECK_THAT(given.err, Contains("the argument ('9000?value?') for option '--epochs' is invalid"));
+
+  const XorFolder xor_data;
+  const std::string config = xor_data.path("placeholder.ini");
+  fnn::test::write_file(config, "train = " + xor_data.data + "\nepochs = 1%option%\n");
+  const auto from_file = run_fnn({"train", "--config", config});
+  CHECK(from_file.exit_code == 2);
+  CHECK_THAT(from_file.err, Contains("placeholder.ini:2: the argument ('1?option?')"));
+}
