@@ -3,7 +3,6 @@
 #include <cmath>
 #include <fnn/plugin.hpp>
 
-#include "shared/elementwise.hpp"
 #include "shared/options.hpp"
 
 namespace {
@@ -25,6 +24,6 @@ class Elu {
 }  // namespace
 
 FNN_PLUGIN(registrar) {
-  registrar.activation<fnn_plugins::ConfiguredActivation<Elu>>(
+  registrar.activation<fnn::ElementwiseActivation<Elu>>(
       "elu", "z for z > 0, alpha * (e^z - 1) otherwise; option alpha (1)");
 }

@@ -2,7 +2,6 @@
 // and cannot die as a plain ReLU unit can.
 #include <fnn/plugin.hpp>
 
-#include "shared/elementwise.hpp"
 #include "shared/options.hpp"
 
 namespace {
@@ -23,6 +22,6 @@ class LeakyRelu {
 }  // namespace
 
 FNN_PLUGIN(registrar) {
-  registrar.activation<fnn_plugins::ConfiguredActivation<LeakyRelu>>(
+  registrar.activation<fnn::ElementwiseActivation<LeakyRelu>>(
       "leaky_relu", "z for z > 0, slope * z otherwise; option slope (0.01)");
 }

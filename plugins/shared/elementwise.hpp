@@ -1,7 +1,6 @@
 #pragma once
-// Element-wise components whose math lives in one small struct, so that each plugin file is its
-// math and its registration: activations that take options (fnn::ElementwiseActivation is for
-// those that do not) and losses that add up one term per prediction, with the clamp that the
+// Element-wise losses whose math lives in one small struct, so that each plugin file is its math
+// and its registration (activations have fnn::ElementwiseActivation), with the clamp that the
 // log losses share.
 #include <algorithm>
 #include <concepts>
@@ -10,33 +9,6 @@
 #include <string_view>
 
 namespace fnn_plugins {
-
-/// An Activation from a `Math` built from the options, providing
-///     float value(float z) const;                 // φ(z)
-///     float derivative(float z, float a) const;   // φ'(z), given also a = φ(z)
-template <class Math>
-class ConfiguredActivation final : public fnn::Activation {
- public:
-  explicit ConfiguredActivation(const fnn::Options& options) : math_(options) {}
-
-  void forward(fnn::ConstMatrixView z, fnn::MatrixView a) const override {
-    for (std::size_t r = 0; r < z.rows(); ++r) {
-      for (std::size_t c = 0; c < z.cols(); ++c) a(r, c) = math_.value(z(r, c));
-    }
-  }
-
-  void backward(fnn::ConstMatrixView z, fnn::ConstMatrixView a, fnn::ConstMatrixView da,
-                fnn::MatrixView dz) const override {
-    for (std::size_t r = 0; r < z.rows(); ++r) {
-      for (std::size_t c = 0; c < z.cols(); ++c) {
-        dz(r, c) = da(r, c) * math_.derivative(z(r, c), a(r, c));
-      }
-    }
-  }
-
- private:
-  Math math_;
-};
 
 /// A Loss whose sum is Σ over every element of `Math::value(prediction, target)` (in double) and
 /// whose gradient is `Math::derivative(prediction, target)` element by element. `Math` is built
