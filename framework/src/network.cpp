@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <string>
-#include <tbb/parallel_invoke.h>
 
 #include "activation_layer.hpp"
 #include "fnn/error.hpp"
 #include "fnn/registry.hpp"
 #include "fnn/names.hpp"
+#include "fnn/parallel.hpp"
 
 namespace fnn {
 
@@ -218,7 +218,7 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
     // Both read only ∂L/∂output and write different buffers: run side by side, so that one's
     // small serial products fill the gaps of the other's parallel ones.
     if (layer.parameter_count() > 0) {
-      tbb::parallel_invoke(parameter_gradient, input_gradient);
+      run_side_by_side(parameter_gradient, input_gradient);
     } else {
       input_gradient();
     }
