@@ -217,16 +217,19 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     const PassContext context{.training = true, .seed = state.rng.next(), .first_row = 0};
     double batch_loss = 0.0;
     bool finite_gradient = true;
+    // One trip into the arena per batch. The loss, then the gradient, are checked before the
+    // step (a finite loss can come with an overflowing or NaN derivative), so that a bad batch
+    // changes nothing.
     state.arena.execute([&] {
       state.gather(inputs, targets, first, rows);
       batch_loss = state.network.backpropagate(
           state.batch_inputs.view().row_block(0, rows),
           state.batch_targets.view().row_block(0, rows), state.loss,
           1.0F / static_cast<float>(rows), state.gradient, state.workspace, context);
+      if (!std::isfinite(batch_loss)) return;
       finite_gradient = state.gradient_is_finite();
+      if (finite_gradient) state.optimizer.step(state.network.parameters(), state.gradient);
     });
-    // Checked before the step, so a bad batch changes nothing: the loss, then the gradient (a
-    // finite loss can come with an overflowing or NaN derivative).
     if (!std::isfinite(batch_loss)) {
       throw TrainingError(
           diverged(epoch, batch, "the loss became " + std::to_string(batch_loss)));
@@ -236,7 +239,6 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
                                    "the gradient became infinite or NaN (the loss was " +
                                        std::to_string(batch_loss) + ")"));
     }
-    state.arena.execute([&] { state.optimizer.step(state.network.parameters(), state.gradient); });
     state.epoch_loss_sum += batch_loss;
     state.batches_done = batch;
     if (on_batch) {
