@@ -2,6 +2,7 @@
 #include <concepts>
 
 #include "fnn/activation.hpp"
+#include "fnn/multiversion.hpp"
 #include "fnn/options.hpp"
 #include "fnn/parallel.hpp"
 
@@ -23,11 +24,8 @@ class ElementwiseActivation final : public Activation {
 
   void forward(ConstMatrixView z, MatrixView a) const override {
     parallel_blocks(z.rows(), rows_per_task(z), [&](std::size_t begin, std::size_t end) {
-      const Math math = math_;  // a local: stores through `out` cannot alias it, so loops vectorise
       for (std::size_t r = begin; r < end; ++r) {
-        const float* in = z.row(r).data();
-        float* out = a.row(r).data();
-        for (std::size_t c = 0; c < z.cols(); ++c) out[c] = math.value(in[c]);
+        values(math_, z.row(r).data(), a.row(r).data(), z.cols());
       }
     });
   }
@@ -35,15 +33,9 @@ class ElementwiseActivation final : public Activation {
   void backward(ConstMatrixView z, ConstMatrixView a, ConstMatrixView da,
                 MatrixView dz) const override {
     parallel_blocks(z.rows(), rows_per_task(z), [&](std::size_t begin, std::size_t end) {
-      const Math math = math_;
       for (std::size_t r = begin; r < end; ++r) {
-        const float* zr = z.row(r).data();
-        const float* ar = a.row(r).data();
-        const float* dar = da.row(r).data();
-        float* dzr = dz.row(r).data();
-        for (std::size_t c = 0; c < z.cols(); ++c) {
-          dzr[c] = dar[c] * math.derivative(zr[c], ar[c]);
-        }
+        derivatives(math_, z.row(r).data(), a.row(r).data(), da.row(r).data(), dz.row(r).data(),
+                    z.cols());
       }
     });
   }
@@ -51,6 +43,16 @@ class ElementwiseActivation final : public Activation {
  private:
   // Rows per parallel task: about 4096 values, below which scheduling costs more than it saves.
   static std::size_t rows_per_task(ConstMatrixView z) { return 4096 / (z.cols() + 1) + 1; }
+
+  // One row each. `math` is a copy: stores through the output cannot alias it, so the loops
+  // vectorise (and with the AVX2 clone, 8 floats at a time).
+  FNN_AVX2_CLONE static void values(Math math, const float* z, float* a, std::size_t count) {
+    for (std::size_t c = 0; c < count; ++c) a[c] = math.value(z[c]);
+  }
+  FNN_AVX2_CLONE static void derivatives(Math math, const float* z, const float* a,
+                                         const float* da, float* dz, std::size_t count) {
+    for (std::size_t c = 0; c < count; ++c) dz[c] = da[c] * math.derivative(z[c], a[c]);
+  }
 
   Math math_{};
 };
