@@ -129,8 +129,19 @@ def subset(args, data_dir):
     return data_dir
 
 
+def cpu_ticks():
+    """The machine's CPU time so far (/proc/stat): (all ticks, ticks stolen by the hypervisor).
+
+    Steal is time this VM's vCPUs were ready to run but the host ran something else: on a shared
+    VM it is the noise that no amount of quiet inside the VM removes, so each run reports it.
+    """
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:9]]  # user .. steal (guest is in user)
+    return sum(fields), fields[7]
+
+
 def run(command, log_path, threads, blas_threads=None):
-    """Runs one benchmark process; returns (output, wall seconds, peak RSS in MB).
+    """Runs one benchmark process; returns (output, wall seconds, peak RSS in MB, steal %).
 
     The peak RSS comes from GNU time (%M, the command's ru_maxrss), not from this script's own
     wait4: Linux carries a process's high-water mark across fork and exec, so a child of this
@@ -147,12 +158,15 @@ def run(command, log_path, threads, blas_threads=None):
     env.pop("FNN_THREADS", None)
     rss_path = log_path + ".rss"
     start = time.perf_counter()
+    ticks_start, stolen_start = cpu_ticks()
     with open(log_path, "w") as log:
         log.write("$ " + " ".join(command) + "\n")
         log.flush()
         status = subprocess.call(["/usr/bin/time", "-f", "%M", "-o", rss_path, *command],
                                  stdout=log, stderr=subprocess.STDOUT, env=env)
     wall = time.perf_counter() - start
+    ticks_end, stolen_end = cpu_ticks()
+    steal = 100.0 * (stolen_end - stolen_start) / max(1, ticks_end - ticks_start)
     with open(log_path) as log:
         output = log.read()
     if status != 0:
@@ -160,7 +174,7 @@ def run(command, log_path, threads, blas_threads=None):
                  f"its output is in {log_path}:\n{output[-2000:]}")
     with open(rss_path) as f:
         kilobytes = int(f.read().split()[-1])
-    return output, wall, kilobytes / 1024.0
+    return output, wall, kilobytes / 1024.0, steal
 
 
 def json_line(output, tag):
@@ -193,7 +207,8 @@ class Bench:
         config, framework, threads = key
         print(f"  {config} {framework:<6} {threads} thr: epoch {result['epoch_s']:.3f} s "
               f"(median of {len(result['epochs'])}), acc {result['acc']:.4f}, "
-              f"rss {result['rss']:.0f} MB, process {result['wall']:.1f} s", flush=True)
+              f"rss {result['rss']:.0f} MB, process {result['wall']:.1f} s, "
+              f"steal {result['steal']:.0f}%", flush=True)
 
     def fnn(self, config, threads):
         a = self.args
@@ -205,7 +220,7 @@ class Bench:
                    "--scale", "minmax", "--hidden", "256,128", *CONFIGS[config]["fnn"],
                    "--epochs", str(a.epochs), "--seed", str(a.seed), "--threads", str(threads),
                    "--metrics", metrics, "--progress", "plain"]
-        output, wall, rss = run(command, self.log_path(f"fnn-{config}-{threads}t"), threads)
+        output, wall, rss, steal = run(command, self.log_path(f"fnn-{config}-{threads}t"), threads)
         with open(metrics) as f:
             epochs = [json.loads(line)["seconds"] for line in f if line.strip()]
         accuracy = re.search(r"^test: .*accuracy ([0-9.]+)", output, re.M)
@@ -215,7 +230,7 @@ class Bench:
         self.samples = int(samples.group(1))
         self.record((config, "fnn", threads),
                     dict(epochs=epochs, epoch_s=statistics.median(epochs),
-                         acc=float(accuracy.group(1)), rss=rss, wall=wall))
+                         acc=float(accuracy.group(1)), rss=rss, wall=wall, steal=steal))
 
     def torch(self, config, setting):
         threads, _, blas = setting.partition("/")
@@ -223,29 +238,29 @@ class Bench:
         command = ["/usr/bin/python3", os.path.join(HERE, "torch_mlp.py"), "--config", config,
                    "--threads", str(threads), "--epochs", str(a.epochs), "--seed", str(a.seed),
                    "--data", self.data]
-        output, wall, rss = run(command, self.log_path(f"torch-{config}-{setting.replace('/', 'b')}t"),
+        output, wall, rss, steal = run(command, self.log_path(f"torch-{config}-{setting.replace('/', 'b')}t"),
                                 int(threads), int(blas) if blas else None)
         r = json_line(output, "TORCH")
         self.record((config, "torch", setting),
                     dict(epochs=r["epoch_seconds"], epoch_s=statistics.median(r["epoch_seconds"]),
-                         acc=r["test_accuracy"], rss=rss, wall=wall))
+                         acc=r["test_accuracy"], rss=rss, wall=wall, steal=steal))
 
     def fann(self):
         a = self.args
         command = [os.path.join(HERE, "fann.sh"), "--epochs", str(a.fann_epochs),
                    "--seed", str(a.seed), "--data", self.data]
-        output, wall, rss = run(command, self.log_path("fann-A-1t"), 1)
+        output, wall, rss, steal = run(command, self.log_path("fann-A-1t"), 1)
         r = json_line(output, "FANN")
         self.record(("A", "fann", 1),
                     dict(epochs=r["epoch_seconds"], epoch_s=statistics.median(r["epoch_seconds"]),
-                         acc=r["test_accuracy"], rss=rss, wall=wall))
+                         acc=r["test_accuracy"], rss=rss, wall=wall, steal=steal))
 
     def bound(self, config, threads):
         command = [os.path.join(self.bin, "fnn_bench_sgemm_bound"),
                    "--batch", str(CONFIGS[config]["batch"]), "--threads", str(threads),
                    "--samples", str(self.samples or 60000),
                    "--repeats", str(self.args.bound_repeats)]
-        output, wall, rss = run(command, self.log_path(f"bound-{config}-{threads}t"), threads)
+        output, wall, rss, steal = run(command, self.log_path(f"bound-{config}-{threads}t"), threads)
         line = next((l for l in output.splitlines() if l.startswith("BOUND ")), None)
         if not line:
             sys.exit(f"compare: no BOUND line from {command[0]}:\n{output}")
@@ -375,13 +390,17 @@ def main():
         if speedup:
             print(f"  fnn 1 -> {T} thread speedup at batch {c['batch']}: {speedup:.2f}x "
                   f"(issue target >= 1.7x)")
+        fnn_steal = bench.median((config, "fnn", T), "steal")
+        print(f"  CPU steal during fnn's {T}-thread runs: median {fnn_steal:.1f}%, max "
+              f"{max(r['steal'] for r in bench.results[(config, 'fnn', T)]):.1f}% (time the host "
+              f"gave these vCPUs to others; above a few % the timings are noisy)")
         result = dict(config=config, fnn_s=fnn_s, torch_s=torch_s, ratio=fnn_s / torch_s,
                       bound_s=bound_s, bound_ratio=fnn_s / bound_s if bound_s else None,
                       fnn_acc=bench.median((config, "fnn", T), "acc"),
                       torch_acc=bench.median((config, "torch", torch_best), "acc"),
                       fnn_rss_mb=bench.peak((config, "fnn", T)),
                       torch_rss_mb=bench.peak((config, "torch", torch_best)),
-                      torch_threads=torch_best, fnn_speedup=speedup)
+                      torch_threads=torch_best, fnn_speedup=speedup, fnn_steal_pct=fnn_steal)
         if config == "A" and fann_s is not None:
             result.update(fann_s=fann_s, fann_ratio=fnn_s / fann_s, fann_acc=fann_acc)
         results.append(result)
@@ -393,7 +412,8 @@ def main():
     formats = dict(fnn_s="{:.4f}", torch_s="{:.4f}", ratio="{:.3f}", bound_s="{:.4f}",
                    bound_ratio="{:.3f}", fnn_acc="{:.4f}", torch_acc="{:.4f}",
                    fnn_rss_mb="{:.0f}", torch_rss_mb="{:.0f}", torch_threads="{}",
-                   fnn_speedup="{:.3f}", fann_s="{:.3f}", fann_ratio="{:.4f}", fann_acc="{:.4f}")
+                   fnn_speedup="{:.3f}", fnn_steal_pct="{:.1f}", fann_s="{:.3f}",
+                   fann_ratio="{:.4f}", fann_acc="{:.4f}")
     for result in results:
         fields = [f"config={result['config']}"]
         for key, spec in formats.items():
