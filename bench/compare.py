@@ -277,6 +277,24 @@ class Bench:
             return None
         return statistics.median(r[field] for r in runs)
 
+    def paired(self, config, threads):
+        """The targets' ratios taken within each round, whose runs are seconds apart.
+
+        The VM's speed drifts over minutes (the sgemm-only bound alone has moved 2x between
+        rounds), so a ratio of two medians can pair a quiet run with a slow one; the median of
+        per-round ratios cancels what a round's runs share. Reported beside the medians' ratios.
+        """
+        def per_round(key):
+            return [r["epoch_s"] if isinstance(r, dict) else r for r in self.results.get(key, [])]
+        fnn = per_round((config, "fnn", threads))
+        torch = [per_round((config, "torch", t)) for t in self.args.torch_threads]
+        torch_best = [min(round_) for round_ in zip(*torch)] if torch else []
+        bound = per_round((config, "bound", threads))
+        single = per_round((config, "fnn", 1)) if threads > 1 else []
+        return dict(ratio=[f / t for f, t in zip(fnn, torch_best)],
+                    bound_ratio=[f / b for f, b in zip(fnn, bound)],
+                    fnn_speedup=[one / f for one, f in zip(single, fnn)])
+
     def peak(self, key):
         runs = self.results.get(key)
         return max(r["rss"] for r in runs) if runs else None
@@ -390,10 +408,17 @@ def main():
         if speedup:
             print(f"  fnn 1 -> {T} thread speedup at batch {c['batch']}: {speedup:.2f}x "
                   f"(issue target >= 1.7x)")
+        paired = bench.paired(config, T)
+        for name, label in (("ratio", "fnn / torch's best"), ("bound_ratio", "fnn / bound"),
+                            ("fnn_speedup", f"1 -> {T} speedup")):
+            if paired[name]:
+                print(f"  paired by round, {label}: "
+                      f"{' '.join(f'{x:.2f}' for x in paired[name])}, "
+                      f"median {statistics.median(paired[name]):.2f}")
         fnn_steal = bench.median((config, "fnn", T), "steal")
         print(f"  CPU steal during fnn's {T}-thread runs: median {fnn_steal:.1f}%, max "
               f"{max(r['steal'] for r in bench.results[(config, 'fnn', T)]):.1f}% (time the host "
-              f"gave these vCPUs to others; above a few % the timings are noisy)")
+              f"gave these vCPUs to others, as far as it tells the guest)")
         result = dict(config=config, fnn_s=fnn_s, torch_s=torch_s, ratio=fnn_s / torch_s,
                       bound_s=bound_s, bound_ratio=fnn_s / bound_s if bound_s else None,
                       fnn_acc=bench.median((config, "fnn", T), "acc"),
@@ -401,6 +426,8 @@ def main():
                       fnn_rss_mb=bench.peak((config, "fnn", T)),
                       torch_rss_mb=bench.peak((config, "torch", torch_best)),
                       torch_threads=torch_best, fnn_speedup=speedup, fnn_steal_pct=fnn_steal)
+        result.update({name + "_paired": statistics.median(values)
+                       for name, values in paired.items() if values})
         if config == "A" and fann_s is not None:
             result.update(fann_s=fann_s, fann_ratio=fnn_s / fann_s, fann_acc=fann_acc)
         results.append(result)
@@ -412,7 +439,8 @@ def main():
     formats = dict(fnn_s="{:.4f}", torch_s="{:.4f}", ratio="{:.3f}", bound_s="{:.4f}",
                    bound_ratio="{:.3f}", fnn_acc="{:.4f}", torch_acc="{:.4f}",
                    fnn_rss_mb="{:.0f}", torch_rss_mb="{:.0f}", torch_threads="{}",
-                   fnn_speedup="{:.3f}", fnn_steal_pct="{:.1f}", fann_s="{:.3f}",
+                   fnn_speedup="{:.3f}", ratio_paired="{:.3f}", bound_ratio_paired="{:.3f}",
+                   fnn_speedup_paired="{:.3f}", fnn_steal_pct="{:.1f}", fann_s="{:.3f}",
                    fann_ratio="{:.4f}", fann_acc="{:.4f}")
     for result in results:
         fields = [f"config={result['config']}"]
