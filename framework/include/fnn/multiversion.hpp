@@ -7,7 +7,18 @@
 // AVX2 without FMA on purpose: every float operation then rounds as in the baseline build, so
 // results are bit-identical whichever clone runs. Use it on element-wise loops (no reductions
 // whose order the vector width would change). Elsewhere it expands to nothing.
-#if defined(__x86_64__) && defined(__has_attribute)
+//
+// Not under ThreadSanitizer: the loader runs an ifunc's resolver while it relocates the
+// program, before TSan's runtime has started, and the instrumented resolver then crashes.
+#if defined(__SANITIZE_THREAD__)
+#define FNN_NO_MULTIVERSION 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FNN_NO_MULTIVERSION 1
+#endif
+#endif
+
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(FNN_NO_MULTIVERSION)
 #if __has_attribute(target_clones)
 #define FNN_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #endif
