@@ -30,18 +30,13 @@ void run_blocks(std::size_t count, std::size_t block, void* body, BlockCall call
 
 void run_both(void* first, TaskCall call_first, void* second, TaskCall call_second) {
   ForkJoinEdges edges;
+  const auto run = [&](TaskCall call, void* task) {
+    edges.enter();
+    call(task);
+    edges.leave();
+  };
   edges.fork();
-  tbb::parallel_invoke(
-      [&] {
-        edges.enter();
-        call_first(first);
-        edges.leave();
-      },
-      [&] {
-        edges.enter();
-        call_second(second);
-        edges.leave();
-      });
+  tbb::parallel_invoke([&] { run(call_first, first); }, [&] { run(call_second, second); });
   edges.join();
 }
 

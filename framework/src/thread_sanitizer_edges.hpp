@@ -9,13 +9,7 @@
 // library guarantees: everything before the fork happens before every task, and every task
 // happens before everything after the join. Without TSan they compile to nothing.
 
-#if defined(__SANITIZE_THREAD__)
-#define FNN_THREAD_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FNN_THREAD_SANITIZER 1
-#endif
-#endif
+#include "fnn/sanitizers.hpp"
 
 #ifdef FNN_THREAD_SANITIZER
 extern "C" void __tsan_acquire(void* address);  // NOLINT(bugprone-reserved-identifier)

@@ -10,15 +10,9 @@
 //
 // Not under ThreadSanitizer: the loader runs an ifunc's resolver while it relocates the
 // program, before TSan's runtime has started, and the instrumented resolver then crashes.
-#if defined(__SANITIZE_THREAD__)
-#define FNN_NO_MULTIVERSION 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FNN_NO_MULTIVERSION 1
-#endif
-#endif
+#include "fnn/sanitizers.hpp"
 
-#if defined(__x86_64__) && defined(__has_attribute) && !defined(FNN_NO_MULTIVERSION)
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(FNN_THREAD_SANITIZER)
 #if __has_attribute(target_clones)
 #define FNN_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #endif
