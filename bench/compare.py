@@ -256,10 +256,7 @@ class Bench:
                          acc=r["test_accuracy"], rss=rss, wall=wall, steal=steal))
 
     def bound(self, config, threads):
-        command = [os.path.join(self.bin, "fnn_bench_sgemm_bound"),
-                   "--batch", str(CONFIGS[config]["batch"]), "--threads", str(threads),
-                   "--samples", str(self.samples or 60000),
-                   "--repeats", str(self.args.bound_repeats)]
+        command = self.bound_command(config, threads, self.args.bound_repeats)
         output, wall, rss, steal = run(command, self.log_path(f"bound-{config}-{threads}t"), threads)
         line = next((l for l in output.splitlines() if l.startswith("BOUND ")), None)
         if not line:
@@ -270,6 +267,46 @@ class Bench:
         self.results.setdefault((config, "bound", threads), []).append(float(fields["seconds"]))
         print(f"  {config} bound  {threads} thr: {float(fields['seconds']):.3f} s "
               f"({fields['gflops']} GFLOP/s)", flush=True)
+
+    def bound_command(self, config, threads, repeats):
+        return [os.path.join(self.bin, "fnn_bench_sgemm_bound"),
+                "--batch", str(CONFIGS[config]["batch"]), "--threads", str(threads),
+                "--samples", str(self.samples or 60000), "--repeats", str(repeats)]
+
+    def machine_speedup(self, config, threads):
+        """What the machine itself gives T threads at this moment: one single-threaded sgemm
+        bound on one CPU, then T of them at once, one per CPU; their total throughput over the
+        lone one's. No T-thread program can speed up more than this in the same minute, and
+        on this VM it moves (the host can run both vCPUs on one physical core)."""
+        cpus = sorted(os.sched_getaffinity(0))[:threads]
+        if len(cpus) < threads:
+            return
+        command = self.bound_command(config, 1, self.args.bound_repeats)
+
+        def start_on(cpu, log):
+            env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+            return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                    preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+
+        def run_at_once(group):
+            path = self.log_path(f"machine-{config}-{len(group)}x1t")
+            with open(path, "w") as log:
+                processes = [start_on(cpu, log) for cpu in group]
+                statuses = [p.wait() for p in processes]
+            with open(path) as log:
+                output = log.read()
+            if any(statuses):
+                sys.exit(f"compare: {' '.join(command)} failed; its output is in {path}")
+            return [float(dict(item.split("=", 1) for item in line.split()[1:])["seconds"])
+                    for line in output.splitlines() if line.startswith("BOUND ")]
+
+        alone = run_at_once(cpus[:1])[0]
+        together = run_at_once(cpus)
+        speedup = sum(alone / t for t in together)
+        self.results.setdefault((config, "machine", threads), []).append(speedup)
+        print(f"  {config} machine: {threads} one-thread sgemm bounds at once, one per CPU, do "
+              f"{speedup:.2f}x the work of one alone ({alone:.3f} s; together "
+              f"{' '.join(f'{t:.3f}' for t in together)} s)", flush=True)
 
     def median(self, key, field="epoch_s"):
         runs = self.results.get(key)
@@ -291,9 +328,12 @@ class Bench:
         torch_best = [min(round_) for round_ in zip(*torch)] if torch else []
         bound = per_round((config, "bound", threads))
         single = per_round((config, "fnn", 1)) if threads > 1 else []
+        speedup = [one / f for one, f in zip(single, fnn)]
+        machine = per_round((config, "machine", threads))
         return dict(ratio=[f / t for f, t in zip(fnn, torch_best)],
                     bound_ratio=[f / b for f, b in zip(fnn, bound)],
-                    fnn_speedup=[one / f for one, f in zip(single, fnn)])
+                    fnn_speedup=speedup,
+                    fnn_speedup_of_machine=[s / m for s, m in zip(speedup, machine)])
 
     def peak(self, key):
         runs = self.results.get(key)
@@ -350,6 +390,8 @@ def main():
             # fnn and torch alternate; fnn's 1-thread run, the bound and FANN go in between.
             torch_threads = list(args.torch_threads)
             bench.fnn(config, T)
+            if T > 1 and not args.no_single_thread:
+                bench.machine_speedup(config, T)
             bench.torch(config, torch_threads.pop(0))
             if T > 1 and not args.no_single_thread:
                 bench.fnn(config, 1)
@@ -409,8 +451,13 @@ def main():
             print(f"  fnn 1 -> {T} thread speedup at batch {c['batch']}: {speedup:.2f}x "
                   f"(issue target >= 1.7x)")
         paired = bench.paired(config, T)
+        machine = bench.results.get((config, "machine", T))
+        if machine:
+            print(f"  the machine's own 1 -> {T} speedup ({T} one-thread sgemm bounds at once): "
+                  f"{' '.join(f'{x:.2f}' for x in machine)}, median {statistics.median(machine):.2f}")
         for name, label in (("ratio", "fnn / torch's best"), ("bound_ratio", "fnn / bound"),
-                            ("fnn_speedup", f"1 -> {T} speedup")):
+                            ("fnn_speedup", f"1 -> {T} speedup"),
+                            ("fnn_speedup_of_machine", "fnn's speedup / the machine's")):
             if paired[name]:
                 print(f"  paired by round, {label}: "
                       f"{' '.join(f'{x:.2f}' for x in paired[name])}, "
@@ -425,7 +472,8 @@ def main():
                       torch_acc=bench.median((config, "torch", torch_best), "acc"),
                       fnn_rss_mb=bench.peak((config, "fnn", T)),
                       torch_rss_mb=bench.peak((config, "torch", torch_best)),
-                      torch_threads=torch_best, fnn_speedup=speedup, fnn_steal_pct=fnn_steal)
+                      torch_threads=torch_best, fnn_speedup=speedup, fnn_steal_pct=fnn_steal,
+                      machine_speedup=statistics.median(machine) if machine else None)
         result.update({name + "_paired": statistics.median(values)
                        for name, values in paired.items() if values})
         if config == "A" and fann_s is not None:
@@ -440,7 +488,8 @@ def main():
                    bound_ratio="{:.3f}", fnn_acc="{:.4f}", torch_acc="{:.4f}",
                    fnn_rss_mb="{:.0f}", torch_rss_mb="{:.0f}", torch_threads="{}",
                    fnn_speedup="{:.3f}", ratio_paired="{:.3f}", bound_ratio_paired="{:.3f}",
-                   fnn_speedup_paired="{:.3f}", fnn_steal_pct="{:.1f}", fann_s="{:.3f}",
+                   fnn_speedup_paired="{:.3f}", machine_speedup="{:.3f}",
+                   fnn_speedup_of_machine_paired="{:.3f}", fnn_steal_pct="{:.1f}", fann_s="{:.3f}",
                    fann_ratio="{:.4f}", fann_acc="{:.4f}")
     for result in results:
         fields = [f"config={result['config']}"]
