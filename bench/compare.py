@@ -273,6 +273,24 @@ class Bench:
                 "--batch", str(CONFIGS[config]["batch"]), "--threads", str(threads),
                 "--samples", str(self.samples or 60000), "--repeats", str(repeats)]
 
+    def core_latency(self, config, threads):
+        """The round trip of a cache line between two of the CPUs, just before and just after
+        fnn's T-thread run: on this VM it reads about 100 ns when the host has put the vCPUs on
+        cores that share a cache and about 500 ns when not, and fnn's threads, which hand
+        matrices to each other every batch, run a third slower in the second case
+        (docs/performance.md). The placement can change during a run, hence both ends."""
+        if threads < 2 or len(os.sched_getaffinity(0)) < 2:
+            return
+        command = [os.path.join(self.bin, "fnn_bench_core_latency")]
+        output, _, _, _ = run(command, self.log_path(f"cores-{config}"), 2)
+        line = next((l for l in output.splitlines() if l.startswith("CORE_LATENCY ")), None)
+        if not line:
+            sys.exit(f"compare: no CORE_LATENCY line from {command[0]}:\n{output}")
+        nanoseconds = float(dict(item.split("=", 1) for item in line.split()[1:])["round_trip_ns"])
+        self.results.setdefault((config, "core_latency", threads), []).append(nanoseconds)
+        print(f"  {config} cores: a cache line's round trip between two CPUs takes "
+              f"{nanoseconds:.0f} ns", flush=True)
+
     def machine_speedup(self, config, threads):
         """What the machine itself gives T threads at this moment: one single-threaded sgemm
         bound on one CPU, then T of them at once, one per CPU; their total throughput over the
@@ -389,7 +407,9 @@ def main():
         for config in args.configs:
             # fnn and torch alternate; fnn's 1-thread run, the bound and FANN go in between.
             torch_threads = list(args.torch_threads)
+            bench.core_latency(config, T)
             bench.fnn(config, T)
+            bench.core_latency(config, T)
             if T > 1 and not args.no_single_thread:
                 bench.machine_speedup(config, T)
             bench.torch(config, torch_threads.pop(0))
@@ -451,6 +471,10 @@ def main():
             print(f"  fnn 1 -> {T} thread speedup at batch {c['batch']}: {speedup:.2f}x "
                   f"(issue target >= 1.7x)")
         paired = bench.paired(config, T)
+        latency = bench.results.get((config, "core_latency", T))
+        if latency:
+            print(f"  cache line round trip between two CPUs before/after each {T}-thread fnn "
+                  f"run, ns: {' '.join(f'{b:.0f}/{a:.0f}' for b, a in zip(latency[::2], latency[1::2]))}")
         machine = bench.results.get((config, "machine", T))
         if machine:
             print(f"  the machine's own 1 -> {T} speedup ({T} one-thread sgemm bounds at once): "
@@ -473,7 +497,8 @@ def main():
                       fnn_rss_mb=bench.peak((config, "fnn", T)),
                       torch_rss_mb=bench.peak((config, "torch", torch_best)),
                       torch_threads=torch_best, fnn_speedup=speedup, fnn_steal_pct=fnn_steal,
-                      machine_speedup=statistics.median(machine) if machine else None)
+                      machine_speedup=statistics.median(machine) if machine else None,
+                      core_rtt_ns=statistics.median(latency) if latency else None)
         result.update({name + "_paired": statistics.median(values)
                        for name, values in paired.items() if values})
         if config == "A" and fann_s is not None:
@@ -489,7 +514,8 @@ def main():
                    fnn_rss_mb="{:.0f}", torch_rss_mb="{:.0f}", torch_threads="{}",
                    fnn_speedup="{:.3f}", ratio_paired="{:.3f}", bound_ratio_paired="{:.3f}",
                    fnn_speedup_paired="{:.3f}", machine_speedup="{:.3f}",
-                   fnn_speedup_of_machine_paired="{:.3f}", fnn_steal_pct="{:.1f}", fann_s="{:.3f}",
+                   fnn_speedup_of_machine_paired="{:.3f}", core_rtt_ns="{:.0f}",
+                   fnn_steal_pct="{:.1f}", fann_s="{:.3f}",
                    fann_ratio="{:.4f}", fann_acc="{:.4f}")
     for result in results:
         fields = [f"config={result['config']}"]

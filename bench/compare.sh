@@ -36,6 +36,6 @@ if [ "$build" = 1 ]; then
       cmake -S "$root" -B "$FNN_BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
     fi
   fi
-  cmake --build "$FNN_BUILD_DIR" --target fnn_cli fnn_bench_sgemm_bound -j 2
+  cmake --build "$FNN_BUILD_DIR" --target fnn_cli fnn_bench_sgemm_bound fnn_bench_core_latency -j 2
 fi
 exec /usr/bin/python3 "$here/compare.py" "${args[@]}"
