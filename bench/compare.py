@@ -184,6 +184,16 @@ def json_line(output, tag):
     raise SystemExit(f"compare: no '{tag} ...' line in the output:\n{output[-2000:]}")
 
 
+def field_lines(output, tag):
+    """The key=value fields of every 'TAG key=value ...' line (the C++ tools' output), in order;
+    exits when there is none."""
+    lines = [dict(item.split("=", 1) for item in line.split()[1:])
+             for line in output.splitlines() if line.startswith(tag + " ")]
+    if not lines:
+        raise SystemExit(f"compare: no '{tag} ...' line in the output:\n{output[-2000:]}")
+    return lines
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -258,10 +268,7 @@ class Bench:
     def bound(self, config, threads):
         command = self.bound_command(config, threads, self.args.bound_repeats)
         output, wall, rss, steal = run(command, self.log_path(f"bound-{config}-{threads}t"), threads)
-        line = next((l for l in output.splitlines() if l.startswith("BOUND ")), None)
-        if not line:
-            sys.exit(f"compare: no BOUND line from {command[0]}:\n{output}")
-        fields = dict(item.split("=", 1) for item in line.split()[1:])
+        fields = field_lines(output, "BOUND")[0]
         self.blas = next((l.strip() for l in output.splitlines()
                           if l.strip().startswith("OpenBLAS ")), "")
         self.results.setdefault((config, "bound", threads), []).append(float(fields["seconds"]))
@@ -283,10 +290,7 @@ class Bench:
             return
         command = [os.path.join(self.bin, "fnn_bench_core_latency")]
         output, _, _, _ = run(command, self.log_path(f"cores-{config}"), 2)
-        line = next((l for l in output.splitlines() if l.startswith("CORE_LATENCY ")), None)
-        if not line:
-            sys.exit(f"compare: no CORE_LATENCY line from {command[0]}:\n{output}")
-        nanoseconds = float(dict(item.split("=", 1) for item in line.split()[1:])["round_trip_ns"])
+        nanoseconds = float(field_lines(output, "CORE_LATENCY")[0]["round_trip_ns"])
         self.results.setdefault((config, "core_latency", threads), []).append(nanoseconds)
         print(f"  {config} cores: a cache line's round trip between two CPUs takes "
               f"{nanoseconds:.0f} ns", flush=True)
@@ -295,7 +299,8 @@ class Bench:
         """What the machine itself gives T threads at this moment: one single-threaded sgemm
         bound on one CPU, then T of them at once, one per CPU; their total throughput over the
         lone one's. No T-thread program can speed up more than this in the same minute, and
-        on this VM it moves (the host can run both vCPUs on one physical core)."""
+        on this VM it moves: in busy hours the host gives two processes 1.1-1.4x the work of
+        one (docs/performance.md)."""
         cpus = sorted(os.sched_getaffinity(0))[:threads]
         if len(cpus) < threads:
             return
@@ -315,8 +320,7 @@ class Bench:
                 output = log.read()
             if any(statuses):
                 sys.exit(f"compare: {' '.join(command)} failed; its output is in {path}")
-            return [float(dict(item.split("=", 1) for item in line.split()[1:])["seconds"])
-                    for line in output.splitlines() if line.startswith("BOUND ")]
+            return [float(fields["seconds"]) for fields in field_lines(output, "BOUND")]
 
         alone = run_at_once(cpus[:1])[0]
         together = run_at_once(cpus)
@@ -407,13 +411,14 @@ def main():
         for config in args.configs:
             # fnn and torch alternate; fnn's 1-thread run, the bound and FANN go in between.
             torch_threads = list(args.torch_threads)
+            single_thread = T > 1 and not args.no_single_thread  # for the 1 -> T speedup
             bench.core_latency(config, T)
             bench.fnn(config, T)
             bench.core_latency(config, T)
-            if T > 1 and not args.no_single_thread:
+            if single_thread:
                 bench.machine_speedup(config, T)
             bench.torch(config, torch_threads.pop(0))
-            if T > 1 and not args.no_single_thread:
+            if single_thread:
                 bench.fnn(config, 1)
             for setting in torch_threads:
                 bench.torch(config, setting)
