@@ -181,6 +181,8 @@ Json parse_header(std::string_view bytes, std::size_t& data_start, const Problem
   } catch (const Json::parse_error& error) {
     problems.not_a_model("its safetensors header is not valid JSON (error at byte " +
                          std::to_string(length_bytes + error.byte - 1) + ")");
+  } catch (const Json::out_of_range&) {  // the parser's one other throw: a number such as 1e999
+    problems.not_a_model("its safetensors header holds a number too large for a double");
   }
   if (!header.is_object()) problems.not_a_model("its safetensors header is not a JSON object");
   return header;
