@@ -339,7 +339,7 @@ TEST_CASE("a changed byte fails the checksum", "[model_file]") {
       Json::parse(fixed.substr(8, header_length(fixed)))["__metadata__"]["checksum"];
   REQUIRE(found != expected);
   CHECK(saved.load_error(corrupted) ==
-        saved.where() + "is corrupted: checksum mismatch, expected " + expected +
+        saved.where() + "is damaged (checksum mismatch): expected " + expected +
             " (stored in the file), found " + found +
             " (computed from its bytes); restore it from a copy or save the model again");
 }
@@ -458,6 +458,32 @@ TEST_CASE("every damaged or cut copy of a model is refused with a DataError", "[
   }
 }
 
+TEST_CASE("a changed byte anywhere but in the checksum's own key is called damaged, not 'not a "
+          "model'",
+          "[model_file]") {
+  const SavedModel saved;
+  const std::size_t key = saved.bytes.find("\"checksum\":\"");
+  REQUIRE(key != std::string::npos);
+  std::size_t damaged_count = 0;
+  std::size_t changes = 0;
+  for (std::size_t i = 0; i < saved.bytes.size(); ++i) {
+    if (i >= key && i < key + 12) continue;  // without its key the checksum cannot be found
+    INFO("byte " << i);
+    for (const unsigned char flip : {0x01, 0x20, 0x80}) {
+      std::string damaged = saved.bytes;
+      damaged[i] = static_cast<char>(damaged[i] ^ flip);
+      const std::string message = saved.load_error(damaged);
+      // A changed length or offset can also read as a cut file, a diagnosis as useful.
+      CHECK_THAT(message, Catch::Matchers::Contains("is damaged (") ||
+                              Catch::Matchers::Contains("is truncated: "));
+      if (message.find("is damaged (") != std::string::npos) ++damaged_count;
+      ++changes;
+    }
+  }
+  INFO(damaged_count << " of " << changes << " called damaged");
+  CHECK(damaged_count * 100 >= changes * 95);
+}
+
 TEST_CASE("temporaries of writers that were killed are removed, others are kept", "[model_file]") {
   const fnn::test::TemporaryDirectory directory;
   const fs::path file = directory.path() / "m.fnn";
@@ -496,7 +522,7 @@ TEST_CASE("load_model_bytes reads a model in memory as load_model reads the file
   std::string damaged = bytes;
   damaged.back() ^= 1;
   CHECK_THAT(error_message([&] { fnn::load_model_bytes(damaged, "in-memory.fnn"); }),
-             StartsWith("model file 'in-memory.fnn' is corrupted: checksum mismatch"));
+             StartsWith("model file 'in-memory.fnn' is damaged (checksum mismatch)"));
 }
 
 // Found by fuzzing (tests/fuzz): messages printed the offending JSON value with dump(), which
