@@ -292,18 +292,19 @@ int train_command(const std::vector<std::string>& args) {
 
   const Registry registry = Registry::with_plugins(plugin_directories(values));
 
-  // Data: read, one-hot, scale, split.
+  // Data: read, one-hot, split, scale.
   DataLayout layout = resumed ? resumed->layout
                               : DataLayout{split_list(values["target"].as<std::string>()), 0};
   Dataset train = load_dataset(source(values, "train", "train-labels"), layout,
                                !resumed && values["classes"].as<bool>());
   check_trainable(train, values["train"].as<std::string>());
   const bool classes = layout.classes > 0;
+  Dataset validation = hold_out(train, validation_split, seed);
   const Scaler scaler =
       resumed ? resumed->scaler
-              : Scaler(scale, train.inputs);
+              : Scaler(scale, train.inputs);  // fitted on the training rows only
   scaler.apply(train.inputs);
-  const Dataset validation = hold_out(train, validation_split, seed);
+  if (validation.inputs.rows()) scaler.apply(validation.inputs);
 
   // Network, loss, optimizer.
   SavedModel model = resumed ? *resumed : SavedModel{};
