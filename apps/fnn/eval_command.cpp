@@ -16,7 +16,8 @@ int eval_command(const std::vector<std::string>& args) {
   own.add_options()
       ("model", po::value<std::string>()->value_name("FILE"), "model written by fnn train --save")
       ("test", po::value<std::string>()->value_name("FILE"),
-       "data: CSV, or an IDX image file with --test-labels")
+       "data: CSV (with a header, the model's columns are found by name, in any order; "
+       "without, by position), or an IDX image file with --test-labels")
       ("test-labels", po::value<std::string>()->value_name("FILE"), "IDX label file of --test");
   const auto parsed = parse_command("eval", own, args);
   if (!parsed) return 0;

@@ -20,8 +20,9 @@ int predict_command(const std::vector<std::string>& args) {
   own.add_options()
       ("model", po::value<std::string>()->value_name("FILE"), "model written by fnn train --save")
       ("input", po::value<std::string>()->value_name("FILE"),
-       "inputs: CSV with the model's input columns (target columns, if present, are ignored), "
-       "or an IDX image file")
+       "inputs: CSV with the model's input columns (with a header, found by name in any order, "
+       "other columns ignored; without, by position, target columns ignored), or an IDX image "
+       "file")
       ("output", po::value<std::string>()->value_name("FILE"),
        "CSV file to write, atomically");
   const auto parsed = parse_command("predict", own, args);

@@ -37,7 +37,8 @@ po::options_description train_options() {
       ("train-labels", po::value<std::string>()->value_name("FILE"),
        "IDX label file of the --train images")
       ("test", po::value<std::string>()->value_name("FILE"),
-       "test data, read like --train, evaluated after training")
+       "test data, read like --train (its columns by name when both have a header), "
+       "evaluated after training")
       ("test-labels", po::value<std::string>()->value_name("FILE"), "IDX label file of --test")
       ("target", po::value<std::string>()->value_name("COLUMNS")->default_value(""),
        "CSV target columns by name or 0-based index, comma-separated (default: the last column)")
@@ -292,18 +293,20 @@ int train_command(const std::vector<std::string>& args) {
 
   const Registry registry = Registry::with_plugins(plugin_directories(values));
 
-  // Data: read, one-hot, scale, split.
+  // Data: read, one-hot, split, scale.
   DataLayout layout = resumed ? resumed->layout
                               : DataLayout{split_list(values["target"].as<std::string>()), 0};
   Dataset train = load_dataset(source(values, "train", "train-labels"), layout,
-                               !resumed && values["classes"].as<bool>());
+                               !resumed && values["classes"].as<bool>(),
+                               resumed ? ColumnNames::use : ColumnNames::record);
   check_trainable(train, values["train"].as<std::string>());
   const bool classes = layout.classes > 0;
+  Dataset validation = hold_out(train, validation_split, seed);
   const Scaler scaler =
       resumed ? resumed->scaler
-              : Scaler(scale, train.inputs);
+              : Scaler(scale, train.inputs);  // fitted on the training rows only
   scaler.apply(train.inputs);
-  const Dataset validation = hold_out(train, validation_split, seed);
+  if (validation.inputs.rows()) scaler.apply(validation.inputs);
 
   // Network, loss, optimizer.
   SavedModel model = resumed ? *resumed : SavedModel{};
