@@ -95,8 +95,8 @@ MetricsLog::MetricsLog(std::filesystem::path file, std::size_t resumed_after)
 void MetricsLog::add(const EpochSummary& summary) {
   const EpochReport& epoch = summary.training;
   if (json_lines_) {
-    write(json_start + std::to_string(epoch.epoch) + ",\"train_loss\":" +
-          to_text(epoch.train_loss) +
+    write(json_start + std::to_string(epoch.epoch) +
+          ",\"train_loss\":" + to_text(epoch.train_loss) +
           ",\"validation_loss\":" + optional_number(summary.validation_loss, "null") +
           ",\"validation_accuracy\":" + optional_number(summary.validation_accuracy, "null") +
           ",\"seconds\":" + to_text(epoch.seconds) + "}\n");

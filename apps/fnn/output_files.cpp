@@ -28,8 +28,7 @@ bool can_be_destroyed(const FileIdentity& identity) {
 void refuse_same_file(const NamedFile& output, const NamedFile& other) {
   throw UsageError(output.option + " " + quoted(output.file) + " is the same file as " +
                    other.option + (other.file != output.file ? " " + quoted(other.file) : "") +
-                   "; writing it would destroy it: give " + output.option +
-                   " another file name");
+                   "; writing it would destroy it: give " + output.option + " another file name");
 }
 
 }  // namespace

@@ -143,8 +143,8 @@ bool stop_while_writing(const std::filesystem::path& file) {
 // How a write reaches `file`, decided before anything is written.
 struct WritePlan {
   enum class Kind { replace, in_place, descriptor } kind = Kind::replace;
-  std::filesystem::path target;            // the file itself, its symbolic links followed
-  std::optional<struct ::stat> existing;   // a regular file to replace
+  std::filesystem::path target;           // the file itself, its symbolic links followed
+  std::optional<struct ::stat> existing;  // a regular file to replace
   int descriptor = -1;
 };
 
@@ -215,8 +215,10 @@ void write_in_place(const std::filesystem::path& file, const WritePlan& plan,
 }  // namespace
 
 std::string temporary_name(const std::filesystem::path& file, pid_t writer, unsigned sequence) {
-  return temporary_prefix(file).append(std::to_string(writer)).append("-").append(
-      std::to_string(sequence));
+  return temporary_prefix(file)
+      .append(std::to_string(writer))
+      .append("-")
+      .append(std::to_string(sequence));
 }
 
 void write_file_atomically(const std::filesystem::path& file, std::string_view bytes) {

@@ -26,8 +26,8 @@ std::optional<std::filesystem::path> link_target(const std::filesystem::path& pa
 // /proc/self/fd/N or /proc/PID/fd/N for this process's PID: descriptor N.
 std::optional<int> descriptor_entry(const std::filesystem::path& path) {
   std::error_code error;
-  const std::filesystem::path directory = std::filesystem::canonical(
-      path.parent_path().empty() ? "." : path.parent_path(), error);
+  const std::filesystem::path directory =
+      std::filesystem::canonical(path.parent_path().empty() ? "." : path.parent_path(), error);
   if (error || directory != std::filesystem::path("/proc") / std::to_string(::getpid()) / "fd") {
     return std::nullopt;
   }
@@ -81,8 +81,7 @@ FileIdentity file_identity(const std::filesystem::path& path) {
     return {status.st_dev, status.st_ino, target.filename().string(), false, false};
   }
   std::error_code error;
-  return {0, 0, std::filesystem::absolute(target, error).lexically_normal().string(), false,
-          false};
+  return {0, 0, std::filesystem::absolute(target, error).lexically_normal().string(), false, false};
 }
 
 }  // namespace fnn

@@ -192,7 +192,8 @@ void run_chain(const Folder& f, const Chain& chain) {
     // cleaned up its predecessors'), and the checkpoint is the last one completed before.
     if (at_checkpoint) {
       REQUIRE(left.size() == 1);
-      CHECK_THAT(left[0], Contains(std::string(point.stop_at) + ".tmp-" + std::to_string(pid) + "-"));
+      CHECK_THAT(left[0],
+                 Contains(std::string(point.stop_at) + ".tmp-" + std::to_string(pid) + "-"));
     } else {  // metrics rows are appended in place: half a row is there, for the resumed run to cut
       CHECK(left.empty());
       CHECK(read_file(f.path("metrics.csv")).back() != '\n');

@@ -1,7 +1,7 @@
 // Output files through the fnn tool: an output that is the same file as an input or another output
 // is refused before anything is read (exit 2); an output that cannot be written fails before
-// training; special targets (standard output, /dev/null, symlinks) are written as a Unix tool would;
-// metrics files append and a resumed run continues them.
+// training; special targets (standard output, /dev/null, symlinks) are written as a Unix tool
+// would; metrics files append and a resumed run continues them.
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -42,8 +42,8 @@ struct Folder {
 };
 
 std::vector<std::string> train(const Folder& f, std::vector<std::string> more) {
-  std::vector<std::string> args{"train", "--train",    f.path("xor.csv"),
-                                "--hidden", "3",   "--progress", "plain"};
+  std::vector<std::string> args{"train",      "--train", f.path("xor.csv"), "--hidden", "3",
+                                "--progress", "plain"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -70,8 +70,8 @@ void check_refused(const Folder& f, const std::vector<std::string>& args, const 
   const auto result = run_fnn(args);
   INFO(result.out << result.err);
   CHECK(result.exit_code == 2);
-  CHECK_THAT(result.err, Contains("--" + output) && Contains("--" + other) &&
-                             Contains(file) && Contains("same file"));
+  CHECK_THAT(result.err, Contains("--" + output) && Contains("--" + other) && Contains(file) &&
+                             Contains("same file"));
   CHECK(read_file(file) == before);
   CHECK_THAT(result.out, !Contains("epoch"));
   (void)f;
@@ -101,10 +101,12 @@ TEST_CASE("an output that is the same file as an input is refused", "[cli][outpu
   f.train_model("model.fnn");
   const std::string model = f.path("model.fnn");
   SECTION("predict --output naming the --input or the --model") {
-    check_refused(f, {"predict", "--model", model, "--input", f.path("inputs.csv"), "--output",
-                      f.path("inputs.csv")},
+    check_refused(f,
+                  {"predict", "--model", model, "--input", f.path("inputs.csv"), "--output",
+                   f.path("inputs.csv")},
                   f.path("inputs.csv"), "output", "input");
-    check_refused(f, {"predict", "--model", model, "--input", f.path("inputs.csv"), "--output", model},
+    check_refused(f,
+                  {"predict", "--model", model, "--input", f.path("inputs.csv"), "--output", model},
                   model, "output", "model");
   }
   SECTION("train --save or --metrics naming --train, --test or --config") {
@@ -116,8 +118,9 @@ TEST_CASE("an output that is the same file as an input is refused", "[cli][outpu
                   f.path("test.csv"), "save", "test");
     check_refused(f, train(f, {"--config", f.path("xor.ini"), "--metrics", f.path("xor.ini")}),
                   f.path("xor.ini"), "metrics", "config");
-    check_refused(f, {"train", "--train", f.path("xor.csv"), "--resume", model, "--epochs", "3",
-                      "--metrics", model},
+    check_refused(f,
+                  {"train", "--train", f.path("xor.csv"), "--resume", model, "--epochs", "3",
+                   "--metrics", model},
                   model, "metrics", "resume");
   }
   SECTION("through a symbolic link or another spelling of the path") {
@@ -127,16 +130,17 @@ TEST_CASE("an output that is the same file as an input is refused", "[cli][outpu
     check_refused(f, train(f, {"--metrics", dotted}), f.path("xor.csv"), "metrics", "train");
   }
   SECTION("two outputs naming one file, also one that does not exist yet") {
-    const auto result = run_fnn(train(f, {"--epochs", "2", "--save", f.path("new.fnn"), "--metrics",
-                                          f.path("new.fnn")}));
+    const auto result = run_fnn(
+        train(f, {"--epochs", "2", "--save", f.path("new.fnn"), "--metrics", f.path("new.fnn")}));
     CHECK(result.exit_code == 2);
     CHECK_THAT(result.err, Contains("--save") && Contains("--metrics") && Contains("same file"));
     CHECK_FALSE(fs::exists(f.path("new.fnn")));
-    const auto checkpoint = run_fnn(train(f, {"--epochs", "2", "--save", f.path("new.fnn"), "--checkpoint-every",
-                                              "1", "--checkpoint", f.path("new.fnn")}));
+    const auto checkpoint =
+        run_fnn(train(f, {"--epochs", "2", "--save", f.path("new.fnn"), "--checkpoint-every", "1",
+                          "--checkpoint", f.path("new.fnn")}));
     CHECK(checkpoint.exit_code == 2);
-    CHECK_THAT(checkpoint.err, Contains("--save") && Contains("--checkpoint") &&
-                                   Contains("same file"));
+    CHECK_THAT(checkpoint.err,
+               Contains("--save") && Contains("--checkpoint") && Contains("same file"));
   }
 }
 
@@ -144,8 +148,8 @@ TEST_CASE("the model a run continues may be its own --save and --checkpoint", "[
   const Folder f;
   f.train_model("model.fnn");
   const std::string model = f.path("model.fnn");
-  const auto saved = run_fnn({"train", "--train", f.path("xor.csv"), "--resume", model, "--epochs",
-                              "3", "--save", model});
+  const auto saved = run_fnn(
+      {"train", "--train", f.path("xor.csv"), "--resume", model, "--epochs", "3", "--save", model});
   INFO(saved.err);
   CHECK(saved.exit_code == 0);
   const auto checkpointed =
@@ -169,7 +173,7 @@ TEST_CASE("an output that cannot be written fails before training", "[cli][outpu
   };
   // 10^6 epochs: a run that reached training would not end within the limit above.
   const auto long_run = [&](std::vector<std::string> more) {
-    std::vector<std::string> args{"train", "--train", f.path("xor.csv"), "--epochs", "1000000",
+    std::vector<std::string> args{"train",      "--train", f.path("xor.csv"), "--epochs", "1000000",
                                   "--progress", "plain"};
     args.insert(args.end(), more.begin(), more.end());
     return args;
@@ -225,8 +229,8 @@ TEST_CASE("predict writes to standard output, devices and through symbolic links
   const SystemFilesRestored restored;
   const Folder f;
   f.train_model("model.fnn");
-  const std::vector<std::string> predict{"predict", "--model", f.path("model.fnn"), "--input",
-                                         f.path("inputs.csv"), "--output"};
+  const std::vector<std::string> predict{
+      "predict", "--model", f.path("model.fnn"), "--input", f.path("inputs.csv"), "--output"};
   const auto with = [&](const std::string& output) {
     std::vector<std::string> args = predict;
     args.push_back(output);
@@ -279,8 +283,8 @@ TEST_CASE("a metrics file grows by a line per epoch and a resumed run continues 
   const Folder f;
   const std::string metrics = f.path("m.csv");
   const std::string header = "epoch,train_loss,validation_loss,validation_accuracy,seconds\n";
-  const auto first = run_fnn(train(f, {"--epochs", "3", "--save", f.path("m.fnn"), "--metrics",
-                                       metrics}));
+  const auto first =
+      run_fnn(train(f, {"--epochs", "3", "--save", f.path("m.fnn"), "--metrics", metrics}));
   REQUIRE(first.exit_code == 0);
   CHECK_THAT(read_file(metrics), StartsWith(header));
   CHECK(metrics_epochs(read_file(metrics)) == std::vector<int>{1, 2, 3});
@@ -307,8 +311,8 @@ TEST_CASE("a metrics file grows by a line per epoch and a resumed run continues 
     REQUIRE(run_fnn(train(f, {"--epochs", "3", "--save", f.path("j.fnn"), "--metrics", jsonl}))
                 .exit_code == 0);
     write_file(jsonl, read_file(jsonl) + "{\"epoch\":4,\"train_loss\":0.1}\n{\"epo");
-    REQUIRE(run_fnn({"train", "--train", f.path("xor.csv"), "--resume", f.path("j.fnn"),
-                     "--epochs", "5", "--metrics", jsonl})
+    REQUIRE(run_fnn({"train", "--train", f.path("xor.csv"), "--resume", f.path("j.fnn"), "--epochs",
+                     "5", "--metrics", jsonl})
                 .exit_code == 0);
     const std::string lines = read_file(jsonl);
     CHECK(count_lines(lines) == 5);
