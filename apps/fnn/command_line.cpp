@@ -63,6 +63,11 @@ std::size_t line_of(const std::filesystem::path& file, const std::string& key) {
 void store_config_file(const std::string& command, const po::options_description& options,
                        po::variables_map& values) {
   const std::filesystem::path file = values["config"].as<std::string>();
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) {  // ifstream would read it as empty
+    throw UsageError("fnn " + command + ": --config: '" + file.string() +
+                     "' is a directory, not an INI file");
+  }
   std::ifstream in(file);
   if (!in) throw UsageError("fnn " + command + ": --config: cannot read '" + file.string() + "'");
   const auto where = [&](const std::string& key) {
@@ -86,6 +91,19 @@ void store_config_file(const std::string& command, const po::options_description
 }
 
 }  // namespace
+
+namespace {
+std::string& program_name_storage() {
+  static std::string name = "fnn";
+  return name;
+}
+}  // namespace
+
+const std::string& program_name() { return program_name_storage(); }
+
+void set_program_name(std::string name) {
+  if (!name.empty()) program_name_storage() = std::move(name);
+}
 
 po::options_description common_options() {
   po::options_description options("Common options");

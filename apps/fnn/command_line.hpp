@@ -11,6 +11,10 @@ namespace fnn::cli {
 
 namespace po = boost::program_options;
 
+/// How fnn was started (argv[0]), for commands it prints; "fnn" until main sets it.
+const std::string& program_name();
+void set_program_name(std::string name);
+
 /// What every command accepts: --help, --config FILE, --plugin-dir DIR, --threads N.
 po::options_description common_options();
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "usage_error.hpp"
 
@@ -60,6 +61,7 @@ int dispatch(const std::vector<std::string>& words) {
 
 int main(int argc, char** argv) {
   try {
+    if (argc > 0) fnn::cli::set_program_name(argv[0]);
     return dispatch({argv + 1, argv + argc});
   } catch (const fnn::cli::UsageError& error) {
     std::cerr << "fnn: " << error.what() << "\n";

@@ -42,6 +42,10 @@ const TrainingOptions& checked(const TrainingOptions& options) {
   return options;
 }
 
+bool stop_requested(const TrainingOptions& options) {
+  return options.stop != nullptr && options.stop->requested();
+}
+
 std::string diverged(std::size_t epoch, std::size_t batch, const std::string& what) {
   return "training diverged in epoch " + std::to_string(epoch) + ", batch " +
          std::to_string(batch) + ": " + what +
@@ -236,6 +240,11 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     if (on_batch) {
       on_batch({epoch, batch, batches, first + rows, batch_loss / static_cast<double>(rows)});
     }
+    if (batch < batches && stop_requested(state.options)) {
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      return {epoch, state.epoch_loss_sum / static_cast<double>(first + rows), elapsed.count(),
+              true};
+    }
   }
   const double loss_sum = state.epoch_loss_sum;
   state.epochs_done = epoch;
@@ -251,7 +260,9 @@ EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
   EpochReport report;
   while (state_->epochs_done < state_->options.epochs) {
     report = train_epoch(inputs, targets);
-    if (on_epoch && !on_epoch(report)) break;
+    if (report.interrupted || (on_epoch && !on_epoch(report)) || stop_requested(state_->options)) {
+      break;
+    }
   }
   return report;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fnn/export.hpp"
+#include "fnn/interrupt.hpp"
 #include "fnn/loss.hpp"
 #include "fnn/matrix.hpp"
 #include "fnn/network.hpp"
@@ -26,6 +27,10 @@ struct TrainingOptions {
   std::size_t threads = 0;
   /// Sets the optimizer's rate before each epoch, from the rate it had when the trainer was made.
   LearningRateSchedule schedule{};
+  /// Polled after every batch: once requested, `train_epoch` returns after the batch it is on
+  /// (the epoch then stays unfinished, and `position()` says where) and `fit` stops. Not owned;
+  /// must outlive the trainer. See fnn/interrupt.hpp for stopping on Ctrl-C.
+  const StopRequest* stop = nullptr;
 };
 
 /// What one epoch did.
@@ -33,6 +38,9 @@ struct EpochReport {
   std::size_t epoch = 0;      ///< 1-based
   double train_loss = 0.0;    ///< mean loss over the epoch's samples, before each step
   double seconds = 0.0;
+  /// The stop request ended the epoch before its last batch: `train_loss` covers the batches
+  /// done so far, and the next `train_epoch` continues the epoch.
+  bool interrupted = false;
 };
 
 /// Progress within an epoch, reported after every batch.
@@ -81,7 +89,7 @@ class FNN_API Trainer {
 
   /// Trains until `options.epochs` epochs are done in all (a resumed run continues up to that
   /// count); after each, `on_epoch` (if given) sees the report and may return false to stop
-  /// early. Returns the last report.
+  /// early; a stop request (TrainingOptions::stop) ends it too. Returns the last report.
   EpochReport fit(ConstMatrixView inputs, ConstMatrixView targets,
                   const std::function<bool(const EpochReport&)>& on_epoch = {});
 
