@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fnn/atomic_file.hpp>
+#include <fnn/file_identity.hpp>
 #include <fnn/model_file.hpp>
 #include <fstream>
 #include <functional>
@@ -565,6 +566,32 @@ TEST_CASE("the atomic writer keeps what the target is", "[model_file][atomic_fil
     CHECK_THAT(error_message([&] { fnn::write_file_atomically("", "x"); }),
                Contains("no file name"));
   }
+}
+
+TEST_CASE("file_identity tells files apart after symbolic links, also before they exist",
+          "[model_file][atomic_file]") {
+  const fnn::test::TemporaryDirectory directory;
+  const fs::path file = directory.path() / "data.csv";
+  write_file(file, "a\n1\n");
+  fs::create_symlink("data.csv", directory.path() / "link.csv");
+  fs::create_directory(directory.path() / "sub");
+  CHECK(fnn::file_identity(file) == fnn::file_identity(directory.path() / "link.csv"));
+  CHECK(fnn::file_identity(file) ==
+        fnn::file_identity(directory.path() / "sub" / ".." / "data.csv"));
+  CHECK(fnn::file_identity(file).regular);
+  CHECK(fnn::file_identity(file) != fnn::file_identity(directory.path() / "other.csv"));
+  CHECK(fnn::file_identity(directory.path() / "new.fnn") ==
+        fnn::file_identity(directory.path() / "sub" / ".." / "new.fnn"));
+  CHECK_FALSE(fnn::file_identity(directory.path() / "new.fnn").exists);
+  fs::create_symlink("sub/later.fnn", directory.path() / "dangling");
+  CHECK(fnn::file_identity(directory.path() / "dangling") ==
+        fnn::file_identity(directory.path() / "sub" / "later.fnn"));
+  CHECK(fnn::file_identity(directory.path() / "absent" / "x") ==
+        fnn::file_identity(directory.path() / "sub" / ".." / "absent" / "x"));
+  CHECK_FALSE(fnn::file_identity("/dev/null").regular);
+  CHECK(fnn::process_descriptor("/dev/stdout") == 1);
+  CHECK(fnn::process_descriptor("/dev/fd/2") == 2);
+  CHECK_FALSE(fnn::process_descriptor(file));
 }
 
 TEST_CASE("check_writable proves an output can be written without writing it",
