@@ -19,6 +19,7 @@
 #include "data_source.hpp"
 #include "experiment.hpp"
 #include "metrics_log.hpp"
+#include "output_files.hpp"
 #include "progress.hpp"
 #include "resume_command.hpp"
 #include "saved_model.hpp"
@@ -242,6 +243,9 @@ int train_command(const std::vector<std::string>& args) {
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
   if (!values.count("train")) throw_missing("train", "train");
+  check_output_files(
+      given_files(values, {"train", "train-labels", "test", "test-labels", "config", "resume"}),
+      given_files(values, {"save", "checkpoint", "metrics"}));
   const auto start = std::chrono::steady_clock::now();
 
   std::optional<SavedModel> resumed;
@@ -411,16 +415,20 @@ int train_command(const std::vector<std::string>& args) {
     model.batch_size = batch_size;
     model.seed = seed;
   };
+  std::optional<MetricsLog> metrics;
+  if (values.count("metrics")) {
+    metrics.emplace(values["metrics"].as<std::string>(),
+                    resumed ? resumed->position.epochs_done : 0);
+  }
   std::optional<TrainingPosition> checkpointed;  // the last checkpoint this run wrote
   const auto write_checkpoint = [&] {
     snapshot();
     save(checkpoints.file, model);
     checkpointed = model.position;
+    if (metrics) metrics->sync();
   };
 
   Progress progress(style, epochs, train.inputs.rows());
-  std::optional<MetricsLog> metrics;
-  if (values.count("metrics")) metrics.emplace(values["metrics"].as<std::string>());
   if (checkpoints.count > 0) {
     std::cout << "checkpoints every " << checkpoints.count
               << (checkpoints.batches ? " batches" : " epochs") << " to " << checkpoints.file
@@ -463,6 +471,7 @@ int train_command(const std::vector<std::string>& args) {
                          describe(trainer.position()), write_checkpoint);
     }
     if (values.count("save")) snapshot();
+    if (metrics) metrics->sync();
   } catch (const TrainingError& error) {
     if (checkpoints.count == 0) throw;
     throw TrainingError(std::string(error.what()) +

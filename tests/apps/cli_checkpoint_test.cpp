@@ -23,6 +23,7 @@
 #include "support/test_support.hpp"
 
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 using fnn::test::read_file;
 using fnn::test::run_fnn;
 using fnn::test::start_fnn;
@@ -191,8 +192,14 @@ void run_chain(const Folder& f, const Chain& chain) {
     }
     // Killed halfway through a write: only this process's temporary is there (a resumed run has
     // cleaned up its predecessors'), and the checkpoint is the last one completed before.
-    REQUIRE(left.size() == 1);
-    CHECK_THAT(left[0], Contains(std::string(point.stop_at) + ".tmp-" + std::to_string(pid) + "-"));
+    if (at_checkpoint) {
+      REQUIRE(left.size() == 1);
+      CHECK_THAT(left[0],
+                 Contains(std::string(point.stop_at) + ".tmp-" + std::to_string(pid) + "-"));
+    } else {  // metrics rows are appended in place: half a row is there, for the resumed run to cut
+      CHECK(left.empty());
+      CHECK(read_file(f.path("metrics.csv")).back() != '\n');
+    }
     const std::size_t expected =
         at_checkpoint ? started_at.value_or(0) + (point.stop - 1) * chain.step
                       : last_epoch_logged(out) * batches_per_epoch / chain.step * chain.step;
@@ -211,6 +218,14 @@ void run_chain(const Folder& f, const Chain& chain) {
   }
   CHECK(temporaries(f).empty());
   check_no_strays(f);
+  // The metrics file: its header once, then epochs 1 to 12 once each, whatever was cut and resumed.
+  std::istringstream metrics(read_file(f.path("metrics.csv")));
+  std::string row;
+  REQUIRE(std::getline(metrics, row));
+  CHECK(row == "epoch,train_loss,validation_loss,validation_accuracy,seconds");
+  std::size_t rows = 0;
+  while (std::getline(metrics, row)) CHECK_THAT(row, StartsWith(std::to_string(++rows) + ","));
+  CHECK(rows == epochs);
   const fnn::ModelFile reference = fnn::load_model(f.path("reference.fnn"));
   const fnn::ModelFile result = fnn::load_model(f.path("final.fnn"));
   CHECK(tensor_bytes(result, "parameters") == tensor_bytes(reference, "parameters"));
