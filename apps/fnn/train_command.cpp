@@ -243,9 +243,14 @@ int train_command(const std::vector<std::string>& args) {
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
   if (!values.count("train")) throw_missing("train", "train");
+  std::vector<NamedFile> outputs = given_files(values, {"save", "checkpoint", "metrics"});
+  if (!values.count("checkpoint") && values.count("save")) {  // the default checkpoint too
+    outputs.push_back({"--checkpoint (--save + .checkpoint)",
+                       values["save"].as<std::string>() + ".checkpoint"});
+  }
   check_output_files(
       given_files(values, {"train", "train-labels", "test", "test-labels", "config", "resume"}),
-      given_files(values, {"save", "checkpoint", "metrics"}));
+      outputs);
   const auto start = std::chrono::steady_clock::now();
 
   std::optional<SavedModel> resumed;

@@ -141,6 +141,12 @@ TEST_CASE("an output that is the same file as an input is refused", "[cli][outpu
     CHECK(checkpoint.exit_code == 2);
     CHECK_THAT(checkpoint.err,
                Contains("--save") && Contains("--checkpoint") && Contains("same file"));
+    // The checkpoint's default name counts as an output too.
+    const auto default_checkpoint = run_fnn(train(
+        f, {"--epochs", "2", "--save", f.path("new.fnn"), "--metrics", f.path("new.fnn.checkpoint")}));
+    CHECK(default_checkpoint.exit_code == 2);
+    CHECK_THAT(default_checkpoint.err,
+               Contains("--checkpoint (--save + .checkpoint)") && Contains("same file"));
   }
 }
 
