@@ -49,7 +49,7 @@ std::optional<std::string> memory_shortfall(double floats) {
   const double bytes = floats * static_cast<double>(sizeof(float));
   const auto available = static_cast<double>(physical_memory());
   if (bytes <= available) return std::nullopt;
-  return "needs " + memory_text(bytes) + "; this machine has " + memory_text(available);
+  return memory_text(bytes) + "; this machine has " + memory_text(available);
 }
 
 }  // namespace fnn

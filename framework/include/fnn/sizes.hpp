@@ -35,9 +35,9 @@ inline std::size_t checked_add(std::size_t a, std::size_t b, std::string_view wh
 /// The machine's physical memory in bytes (sysconf), which no allocation can exceed.
 FNN_API std::uint64_t physical_memory();
 
-/// Nothing when `floats` floats fit in physical memory; otherwise the shortfall as text,
-/// "needs 37.3 GiB; this machine has 23.5 GiB", for the caller to throw with what needs it:
-/// `throw SpecError("the network " + *shortfall)`. The count is a double, so that one whose
+/// Nothing when `floats` floats fit in physical memory; otherwise the need and the memory as
+/// text, "37.3 GiB; this machine has 23.5 GiB", for the caller to throw with what needs it:
+/// `throw SpecError("the network needs " + *shortfall)`. The count is a double, so that one whose
 /// integer product would wrap (4 × 2^62 floats) is measured like any other.
 FNN_API std::optional<std::string> memory_shortfall(double floats);
 
