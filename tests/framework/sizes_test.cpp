@@ -41,7 +41,7 @@ TEST_CASE("memory_shortfall measures against the machine's physical memory", "[s
   // 2^62 floats, 16 EiB: more than any machine, and a count whose bytes no integer holds.
   const auto shortfall = fnn::memory_shortfall(std::ldexp(1.0, 62));
   REQUIRE(shortfall);
-  CHECK_THAT(*shortfall, StartsWith("needs 16.0 EiB; this machine has ") && Contains(" GiB"));
+  CHECK_THAT(*shortfall, StartsWith("16.0 EiB; this machine has ") && Contains(" GiB"));
   const auto double_the_memory = fnn::memory_shortfall(2 * memory_floats);
   REQUIRE(double_the_memory);
   CHECK_THAT(*double_the_memory, Contains("; this machine has "));
