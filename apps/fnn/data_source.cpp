@@ -28,8 +28,8 @@ std::size_t class_count(const Matrix& labels, const std::string& source) {
   const double whole = std::floor(static_cast<double>(*largest));
   if (whole >= 0x1p64) refuse(" is too large to be a class label");
   const std::size_t classes = static_cast<std::size_t>(whole) + 1;  // whole < 2^64 - 2^40
-  if (const auto shortfall = memory_shortfall(static_cast<double>(values.size()) *
-                                              static_cast<double>(classes))) {
+  if (const auto shortfall =
+          memory_shortfall(static_cast<double>(values.size()) * static_cast<double>(classes))) {
     refuse(" makes " + std::to_string(classes) + " classes, and one-hot targets for " +
            std::to_string(values.size()) + " rows of them need " + *shortfall);
   }

@@ -72,8 +72,8 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
     try {
       std::shared_ptr<Layer> layer = make_layer(registry, layer_spec);
       width = layer->setup(width);
-      offsets_.push_back(checked_add(offsets_.back(), layer->parameter_count(),
-                                     "the network's parameter count"));
+      offsets_.push_back(
+          checked_add(offsets_.back(), layer->parameter_count(), "the network's parameter count"));
       layers_.push_back(std::move(layer));
     } catch (const PluginError& error) {
       throw PluginError(where + ": " + error.what());

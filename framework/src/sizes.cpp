@@ -14,7 +14,8 @@ namespace {
 
 // "37.3 GiB", in the largest binary unit that keeps the number at least 1.
 std::string memory_text(double bytes) {
-  static constexpr std::array units{"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  static constexpr std::array units{"bytes", "KiB", "MiB", "GiB", "TiB",
+                                    "PiB",   "EiB", "ZiB", "YiB"};
   std::size_t unit = 0;
   while (bytes >= 1024.0 && unit + 1 < units.size()) {
     bytes /= 1024.0;

@@ -1,8 +1,8 @@
 // Sizes from data, model files and options that wrap around or cannot fit in memory: the fnn tool
 // refuses them with a clear message (exit 1 for files, 2 for options) instead of crashing.
 #include <fnn/model_file.hpp>
-#include <functional>
 #include <fnn/sizes.hpp>
+#include <functional>
 
 #include "support/process.hpp"
 #include "support/test_support.hpp"
@@ -20,7 +20,7 @@ struct Folder {
 };
 
 std::vector<std::string> xor_training(const Folder& f, std::vector<std::string> more) {
-  std::vector<std::string> args{"train", "--train", f.path("xor.csv"), "--epochs", "2",
+  std::vector<std::string> args{"train",      "--train", f.path("xor.csv"), "--epochs", "2",
                                 "--progress", "plain"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
@@ -55,9 +55,8 @@ TEST_CASE("a class label too large to be a class count exits 1 naming the file, 
 
 TEST_CASE("a model file whose class count cannot fit exits 1", "[cli][sizes]") {
   const Folder f;
-  const std::string model = edited_model(f, {"--classes"}, [](fnn::ModelFile& m) {
-    m.metadata["classes"] = "4611686018427387905";
-  });
+  const std::string model = edited_model(
+      f, {"--classes"}, [](fnn::ModelFile& m) { m.metadata["classes"] = "4611686018427387905"; });
   const auto evaluated = run_fnn({"eval", "--model", model, "--test", f.path("xor.csv")});
   CHECK(evaluated.exit_code == 1);
   CHECK_THAT(evaluated.err, Contains("edited.fnn") && Contains("4611686018427387905 classes") &&
@@ -76,10 +75,10 @@ TEST_CASE("a model file whose parameter count wraps exits 1", "[cli][sizes]") {
   });
   const auto result = run_fnn({"eval", "--model", model, "--test", f.path("xor.csv")});
   CHECK(result.exit_code == 1);
-  CHECK_THAT(result.err, Contains("network layer 3 (dense)") &&
-                             Contains("parameter count is too large"));
-  const auto predicted = run_fnn({"predict", "--model", model, "--input", f.path("xor.csv"),
-                                  "--output", f.path("p.csv")});
+  CHECK_THAT(result.err,
+             Contains("network layer 3 (dense)") && Contains("parameter count is too large"));
+  const auto predicted = run_fnn(
+      {"predict", "--model", model, "--input", f.path("xor.csv"), "--output", f.path("p.csv")});
   CHECK(predicted.exit_code == 1);
   CHECK_THAT(predicted.err, Contains("parameter count is too large"));
 }
@@ -96,8 +95,8 @@ TEST_CASE("--hidden too large to count or to fit in memory is a usage error", "[
   INFO("--hidden " << widths);
   const auto huge = run_fnn(xor_training(f, {"--hidden", widths}));
   CHECK(huge.exit_code == 2);
-  CHECK_THAT(huge.err, Contains("--hidden") && Contains("parameters need") &&
-                           Contains("; this machine has"));
+  CHECK_THAT(huge.err,
+             Contains("--hidden") && Contains("parameters need") && Contains("; this machine has"));
   if (!fits) CHECK_THAT(huge.err, Contains("the network's 10000500001 parameters need 37.3 GiB"));
 }
 
@@ -122,8 +121,8 @@ TEST_CASE("running out of memory is reported as such, exit 1, not as an unexpect
   // 4·10^8 parameters (1.6 GB) under a 1 GB address-space limit: within the machine's memory,
   // beyond what the allocator may give.
   const auto result = fnn::test::run_process(
-      "/bin/sh", {"-c", "ulimit -v 1000000 && exec \"$0\" \"$@\"", FNN_CLI_PATH, "train",
-                  "--train", f.path("xor.csv"), "--hidden", "20000,20000"});
+      "/bin/sh", {"-c", "ulimit -v 1000000 && exec \"$0\" \"$@\"", FNN_CLI_PATH, "train", "--train",
+                  f.path("xor.csv"), "--hidden", "20000,20000"});
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.err, Contains("fnn: out of memory"));
   CHECK_THAT(result.err, !Contains("unexpected error"));

@@ -63,7 +63,9 @@ TEST_CASE("a network whose parameter count wraps or cannot fit in memory is refu
           "[sizes][network]") {
   SECTION("the layers' counts, 3·u and u + 1, add up to 4·u + 1, which wraps to 17") {
     fnn::NetworkSpec spec{2};
-    spec.add("dense", {{"units", "4611686018427387908"}}).add("sigmoid").add("dense", {{"units", "1"}});
+    spec.add("dense", {{"units", "4611686018427387908"}})
+        .add("sigmoid")
+        .add("dense", {{"units", "1"}});
     CHECK(build_error(spec) ==
           "network layer 3 (dense): the network's parameter count is too large: "
           "13835058055282163724 + 4611686018427387909 is more than 18446744073709551615");

@@ -17,8 +17,8 @@ TEST_CASE("checked_multiply and checked_add give the exact result or name what o
           "[sizes]") {
   CHECK(fnn::checked_multiply(0, largest, "x") == 0);
   CHECK(fnn::checked_multiply(largest, 1, "x") == largest);
-  CHECK(fnn::checked_multiply(std::size_t{1} << 31, std::size_t{1} << 32, "x") ==
-        std::size_t{1} << 63);
+  CHECK(fnn::checked_multiply(std::size_t{1} << 31, std::size_t{1} << 32, "x") == std::size_t{1}
+                                                                                      << 63);
   CHECK(fnn::checked_add(largest - 1, 1, "x") == largest);
 
   CHECK(error_message([] {
