@@ -83,7 +83,7 @@ TEST_CASE("a model file whose parameter count wraps exits 1", "[cli][sizes]") {
   CHECK_THAT(predicted.err, Contains("parameter count is too large"));
 }
 
-TEST_CASE("--hidden too large to count or to fit in memory is a usage error", "[cli][sizes]") {
+TEST_CASE("a --hidden too large to count or to fit in memory is a usage error", "[cli][sizes]") {
   const Folder f;
   const auto wrapped = run_fnn(xor_training(f, {"--hidden", "4611686018427387904"}));
   CHECK(wrapped.exit_code == 2);
@@ -100,7 +100,7 @@ TEST_CASE("--hidden too large to count or to fit in memory is a usage error", "[
   if (!fits) CHECK_THAT(huge.err, Contains("the network's 10000500001 parameters need 37.3 GiB"));
 }
 
-TEST_CASE("--batch-size larger than the data trains in batches of all its rows", "[cli][sizes]") {
+TEST_CASE("a --batch-size larger than the data trains in batches of all its rows", "[cli][sizes]") {
   const Folder f;
   const auto result = run_fnn(xor_training(f, {"--batch-size", "1000000000000"}));
   INFO(result.err);
@@ -108,7 +108,22 @@ TEST_CASE("--batch-size larger than the data trains in batches of all its rows",
   CHECK_THAT(result.out, Contains("done: 2 epochs"));
 }
 
-TEST_CASE("--threads above the maximum is a usage error", "[cli][sizes][threads]") {
+TEST_CASE("a --batch-size whose batch memory cannot fit is a usage error before training",
+          "[cli][sizes]") {
+  const Folder f;
+  std::string rows = "a,b,y\n";
+  for (int i = 0; i < 500'000; ++i) rows += "0,1,1\n";
+  write_file(f.path("many.csv"), rows);
+  // 32 MB of parameters, but 8·10^6 floats per sample of a batch: 14.6 TiB for 500,000 rows.
+  const auto result = run_fnn({"train", "--train", f.path("many.csv"), "--hidden", "2000000",
+                               "--batch-size", "500000", "--progress", "plain"});
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.err, Contains("--batch-size: training in batches of 500000 samples needs ") &&
+                             Contains("; this machine has"));
+  CHECK_THAT(result.out, !Contains("epoch 1"));
+}
+
+TEST_CASE("a --threads above the maximum is a usage error", "[cli][sizes][threads]") {
   const Folder f;
   const auto result = run_fnn(xor_training(f, {"--threads", "9223372036854775807"}));
   CHECK(result.exit_code == 2);
