@@ -154,10 +154,10 @@ void Trainer::reserve(std::size_t rows) {
                             Workspace::floats_per_sample(network);
   if (const auto shortfall =
           memory_shortfall(2.0 * parameters + static_cast<double>(capacity) * per_sample)) {
-    throw SpecError("training in batches of " + std::to_string(capacity) + " samples needs " +
-                    *shortfall +
-                    " (parameters, gradient and every layer's outputs and gradients for a batch); "
-                    "use a smaller batch size or network");
+    throw SpecError("training in batches of " + std::to_string(capacity) +
+                    " samples (the parameters, their gradient and a batch's outputs and "
+                    "gradients) needs " +
+                    *shortfall + "; use a smaller batch size or network");
   }
   state.batch_inputs = Matrix(capacity, network.input_size());
   state.batch_targets = Matrix(capacity, network.output_size());

@@ -118,7 +118,7 @@ TEST_CASE("a --batch-size whose batch memory cannot fit is a usage error before 
   const auto result = run_fnn({"train", "--train", f.path("many.csv"), "--hidden", "2000000",
                                "--batch-size", "500000", "--progress", "plain"});
   CHECK(result.exit_code == 2);
-  CHECK_THAT(result.err, Contains("--batch-size: training in batches of 500000 samples needs ") &&
+  CHECK_THAT(result.err, Contains("--batch-size: training in batches of 500000 samples (") &&
                              Contains("; this machine has"));
   CHECK_THAT(result.out, !Contains("epoch 1"));
 }

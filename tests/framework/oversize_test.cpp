@@ -108,9 +108,11 @@ TEST_CASE("training memory that cannot fit is refused before the first batch", "
   const fnn::Matrix inputs(1'000'000, 1);
   const fnn::Matrix targets(1'000'000, 1);
   fnn::Trainer trainer(network, *loss, *sgd, {.batch_size = 1'000'000});
-  CHECK_THAT(error_message([&] { trainer.train_epoch(inputs, targets); }),
-             StartsWith("training in batches of 1000000 samples needs ") &&
-                 Contains(" TiB; this machine has "));
+  CHECK_THAT(
+      error_message([&] { trainer.train_epoch(inputs, targets); }),
+      StartsWith("training in batches of 1000000 samples (the parameters, their gradient and "
+                 "a batch's outputs and gradients) needs ") &&
+          Contains(" TiB; this machine has "));
   CHECK(trainer.epochs_done() == 0);
 }
 
