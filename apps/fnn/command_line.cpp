@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <fnn/names.hpp>
+#include <fnn/trainer.hpp>
 #include <fstream>
 #include <iostream>
 
@@ -115,7 +116,7 @@ po::options_description common_options() {
       ("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR")->composing(),
        "also load plugins from DIR, searched before FNN_PLUGIN_PATH and fnn's own (repeatable)")
       ("threads", po::value<long long>()->value_name("N"),
-       "worker threads (default: FNN_THREADS, else one per core)");
+       "worker threads, at most 1024 (default: FNN_THREADS, else one per core)");
   return options;
 }
 
@@ -212,7 +213,15 @@ std::vector<std::size_t> parse_widths(const std::string& option, const std::stri
 }
 
 std::size_t thread_count(const po::variables_map& values) {
-  if (values.count("threads")) return at_least(values, "threads", 0);
+  const auto too_many = [](const std::string& what, std::size_t threads) {
+    return UsageError(what + " must be at most " + std::to_string(max_threads) + ", got " +
+                      std::to_string(threads));
+  };
+  if (values.count("threads")) {
+    const std::size_t threads = at_least(values, "threads", 0);
+    if (threads > max_threads) throw too_many("--threads", threads);
+    return threads;
+  }
   const char* environment = std::getenv("FNN_THREADS");
   if (environment == nullptr || *environment == '\0') return 0;
   const std::string text = environment;
@@ -221,6 +230,7 @@ std::size_t thread_count(const po::variables_map& values) {
   if (error != std::errc{} || end != text.data() + text.size()) {
     throw UsageError("FNN_THREADS is '" + text + "', expected a whole number such as 2");
   }
+  if (threads > max_threads) throw too_many("FNN_THREADS", threads);
   return threads;
 }
 

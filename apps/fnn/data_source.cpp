@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fnn/csv.hpp>
 #include <fnn/error.hpp>
 #include <fnn/idx.hpp>
+#include <fnn/sizes.hpp>
 #include <fstream>
 #include <set>
 
@@ -12,11 +14,27 @@ namespace fnn::cli {
 
 namespace {
 
-std::size_t class_count(const Matrix& labels) {
-  float largest = 0.0F;
-  for (const float label : labels.values()) largest = std::max(largest, label);
-  // one_hot validates every label; here only the size matters.
-  return static_cast<std::size_t>(std::max(0.0F, std::floor(largest))) + 1;
+// The class count the largest label asks for. one_hot validates every label; here only the size
+// matters, and a label too large to count classes by is refused with its row.
+std::size_t class_count(const Matrix& labels, const std::string& source) {
+  const std::span<const float> values = labels.values();
+  const auto largest = std::max_element(values.begin(), values.end());
+  if (largest == values.end() || !(*largest >= 0.0F)) return 1;
+  const auto refuse = [&](const std::string& why) {
+    char label[64];  // every digit of a whole float ("4611686018427387904", not "4.6e+18")
+    std::snprintf(label, sizeof label, "%.0f", static_cast<double>(*largest));
+    throw DataError(source + ": row " + std::to_string(largest - values.begin() + 1) +
+                    ": the label " + label + why);
+  };
+  const double whole = std::floor(static_cast<double>(*largest));
+  if (whole >= 0x1p64) refuse(" is too large to be a class label");
+  const std::size_t classes = static_cast<std::size_t>(whole) + 1;  // whole < 2^64 - 2^40
+  if (const auto shortfall =
+          memory_shortfall(static_cast<double>(values.size()) * static_cast<double>(classes))) {
+    refuse(" makes " + std::to_string(classes) + " classes, and one-hot targets for " +
+           std::to_string(values.size()) + " rows of them need " + *shortfall);
+  }
+  return classes;
 }
 
 // IDX files start with two zero bytes, gzip files with 1f 8b; a CSV file with neither.
@@ -106,7 +124,7 @@ Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_
     throw DataError(label_source + ": class labels must be one column, --target names " +
                     std::to_string(data.targets.cols()));
   }
-  if (classes_from_labels) layout.classes = class_count(data.targets);
+  if (classes_from_labels) layout.classes = class_count(data.targets, label_source);
   data.targets = one_hot(data.targets.values(), layout.classes, label_source);
   return data;
 }

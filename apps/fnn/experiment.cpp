@@ -30,6 +30,11 @@ Network restore_network(const Registry& registry, const SavedModel& model,
                     " parameters, but its network needs " +
                     std::to_string(network.parameters().size()));
   }
+  if (model.layout.classes != 0 && model.layout.classes != network.output_size()) {
+    throw DataError(file.string() + ": the model says " + std::to_string(model.layout.classes) +
+                    " classes, but its network has " + std::to_string(network.output_size()) +
+                    " outputs");
+  }
   std::copy(model.parameters.begin(), model.parameters.end(), network.parameters().begin());
   return network;
 }

@@ -4,6 +4,7 @@
 #include <fnn/names.hpp>
 #include <fnn/version.hpp>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,12 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const fnn::Error& error) {
     std::cerr << "fnn: " << error.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    // fnn refuses sizes beyond the machine's memory before allocating; this is what is left:
+    // a memory limit (ulimit, cgroup) or memory taken by other processes.
+    std::cerr << "fnn: out of memory: the run needs more memory than it could get; try a "
+                 "smaller --batch-size or network, or less data\n";
     return 1;
   } catch (const std::exception& error) {
     std::cerr << "fnn: unexpected error: " << error.what() << "\n";

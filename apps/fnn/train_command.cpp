@@ -373,6 +373,8 @@ int train_command(const std::vector<std::string>& args) {
                    .threads = threads,
                    .schedule = schedule,
                    .stop = &stop});
+  // Its batch memory, sized by the data: what cannot fit is refused before the first epoch.
+  from_options("--batch-size", [&] { trainer.reserve(train.inputs.rows()); });
   if (resumed) {
     const std::span<float> state = optimizer->state();
     if (state.size() != resumed->optimizer_state.size()) {

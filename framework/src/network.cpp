@@ -8,6 +8,7 @@
 #include "fnn/registry.hpp"
 #include "fnn/names.hpp"
 #include "fnn/parallel.hpp"
+#include "fnn/sizes.hpp"
 
 namespace fnn {
 
@@ -71,7 +72,8 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
     try {
       std::shared_ptr<Layer> layer = make_layer(registry, layer_spec);
       width = layer->setup(width);
-      offsets_.push_back(offsets_.back() + layer->parameter_count());
+      offsets_.push_back(
+          checked_add(offsets_.back(), layer->parameter_count(), "the network's parameter count"));
       layers_.push_back(std::move(layer));
     } catch (const PluginError& error) {
       throw PluginError(where + ": " + error.what());
@@ -81,6 +83,10 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
   }
   if (names_activation(registry, spec_.layers.back().name)) {
     output_activation_ = spec_.layers.back().name;
+  }
+  if (const auto shortfall = memory_shortfall(static_cast<double>(offsets_.back()))) {
+    throw SpecError("the network's " + std::to_string(offsets_.back()) + " parameters need " +
+                    *shortfall);
   }
   parameters_.assign(offsets_.back(), 0.0F);
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->bind(layer_parameters(i));

@@ -16,6 +16,9 @@
 
 namespace fnn {
 
+/// The most threads a Trainer takes (TBB would cap more anyway).
+inline constexpr std::size_t max_threads = 1024;
+
 /// How a Trainer runs.
 struct TrainingOptions {
   std::size_t batch_size = 32;   ///< samples per optimizer step (the last batch may be smaller)
@@ -23,7 +26,8 @@ struct TrainingOptions {
   std::uint64_t seed = 1;        ///< seeds the shuffle; same seed, same run
   bool shuffle = true;           ///< reshuffle the samples before every epoch
   /// Threads for the parallel work of a batch (matrix-product tiles, element-wise loops, the
-  /// optimizer step); 0 = one per core. Results are bit-identical for every thread count.
+  /// optimizer step); 0 = one per core, at most max_threads. Results are bit-identical for every
+  /// thread count.
   std::size_t threads = 0;
   /// Sets the optimizer's rate before each epoch, from the rate it had when the trainer was made.
   LearningRateSchedule schedule{};
@@ -69,7 +73,8 @@ FNN_API bool all_finite(std::span<const float> values) noexcept;
 /// Mini-batch training of a Network: shuffle, cut into batches, compute each batch's mean
 /// gradient in one forward/backward pass whose matrix products and loops run in parallel on a
 /// TBB arena of `threads` threads, then one optimizer step. All per-batch memory is allocated
-/// once, at construction.
+/// once, for batches of min(batch size, rows of the data), when the trainer first sees the data
+/// (or by `reserve`); the batch loop allocates nothing.
 class FNN_API Trainer {
  public:
   /// The trainer keeps references to all three; they must outlive it.
@@ -92,6 +97,11 @@ class FNN_API Trainer {
   /// early; a stop request (TrainingOptions::stop) ends it too. Returns the last report.
   EpochReport fit(ConstMatrixView inputs, ConstMatrixView targets,
                   const std::function<bool(const EpochReport&)>& on_epoch = {});
+
+  /// Makes the per-batch memory for data of `rows` samples, if what there is is smaller:
+  /// `train_epoch` does so itself; call it first to learn early that the memory cannot fit.
+  /// Throws SpecError, before allocating, when it cannot fit in this machine's memory.
+  void reserve(std::size_t rows);
 
   std::size_t epochs_done() const noexcept;
 
