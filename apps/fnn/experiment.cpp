@@ -35,10 +35,10 @@ Network restore_network(const Registry& registry, const SavedModel& model,
 }
 
 Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes) {
-  const Matrix predictions = network.predict(data.inputs);
+  Matrix predictions(data.inputs.rows(), network.output_size());
   Evaluation result;
   result.samples = data.inputs.rows();
-  result.loss = loss.mean(predictions, data.targets);
+  result.loss = network.mean_loss(data.inputs, data.targets, loss, predictions);
   if (classes) {
     for (std::size_t r = 0; r < result.samples; ++r) {
       if (arg_max(predictions.view().row(r)) == arg_max(data.targets.view().row(r))) {
