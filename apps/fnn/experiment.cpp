@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fnn/error.hpp>
+#include <fnn/schedule.hpp>
 
 #include "command_line.hpp"
 
@@ -50,6 +51,20 @@ Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& dat
                                      : 0.0;
   }
   return result;
+}
+
+std::string schedule_change(const std::string& schedule, double base_rate, std::size_t next_epoch,
+                            std::size_t saved_epochs, std::size_t epochs) {
+  const LearningRateSchedule parsed = LearningRateSchedule::parse(schedule);
+  if (saved_epochs == 0 || saved_epochs == epochs || !parsed.spans_run()) return {};
+  const double rate = parsed.rate(base_rate, next_epoch, epochs);
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "the %s schedule now spans %zu epochs instead of the %zu it was saved with: "
+                "epoch %zu trains at %g (%g × %g)",
+                schedule.c_str(), epochs, saved_epochs, next_epoch, rate, rate / base_rate,
+                base_rate);
+  return text;
 }
 
 std::string describe(const Evaluation& evaluation) {

@@ -108,3 +108,43 @@ TEST_CASE(
   REQUIRE(resumed.exit_code == 0);
   CHECK(number_after(resumed.out, "train loss ") == Approx(expected).epsilon(1e-5));
 }
+
+TEST_CASE("train --help states the cosine schedule's formula", "[cli][schedule]") {
+  const auto help = run_fnn({"train", "--help"});
+  REQUIRE(help.exit_code == 0);
+  CHECK_THAT(help.out, Contains("rate*(1+cos(pi*(e-1)/E))/2") && !Contains("down to 0"));
+}
+
+// The cosine schedule spans the run's --epochs. A finished 10-epoch run resumed to 20 trains epoch
+// 11 at half the rate, not at the 0.025 × rate its schedule had reached: the run says so.
+TEST_CASE("a cosine run resumed with another --epochs says how its schedule changed",
+          "[cli][schedule]") {
+  Workspace w;
+  write_file(w.path("xor.csv"), "a,b,xor\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+  const std::vector<std::string> training{"train",      "--train",    w.path("xor.csv"),
+                                          "--schedule", "cosine",     "--learning-rate",
+                                          "0.4",        "--progress", "plain"};
+  const auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), training.begin(), training.end());
+    return more;
+  };
+  REQUIRE(run_fnn(with({"--epochs", "10", "--save", w.path("ten.fnn")})).exit_code == 0);
+
+  const auto longer = run_fnn({"train", "--resume", w.path("ten.fnn"), "--train", w.path("xor.csv"),
+                               "--epochs", "20", "--progress", "plain"});
+  INFO(longer.out << longer.err);
+  REQUIRE(longer.exit_code == 0);
+  CHECK_THAT(longer.out,
+             Contains("the cosine schedule now spans 20 epochs instead of the 10 it was saved "
+                      "with: epoch 11 trains at 0.2 (0.5 × 0.4)"));
+
+  // A run resumed to its own total (a checkpoint inside it) keeps its schedule and says nothing.
+  REQUIRE(
+      run_fnn(with({"--epochs", "10", "--checkpoint-every", "4", "--checkpoint", w.path("cp.fnn")}))
+          .exit_code == 0);
+  const auto same = run_fnn({"train", "--resume", w.path("cp.fnn"), "--train", w.path("xor.csv"),
+                             "--epochs", "10", "--progress", "plain"});
+  INFO(same.out << same.err);
+  REQUIRE(same.exit_code == 0);
+  CHECK_THAT(same.out, !Contains("schedule"));
+}
