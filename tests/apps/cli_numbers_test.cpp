@@ -15,9 +15,13 @@ using fnn::test::write_file;
 
 namespace {
 
-struct Workspace {
-  fnn::test::TemporaryDirectory folder;
-  std::string path(const std::string& name) const { return (folder.path() / name).string(); }
+// A file `name` in a test's own temporary directory.
+class Files {
+ public:
+  std::string path(const std::string& name) const { return (directory_.path() / name).string(); }
+
+ private:
+  fnn::test::TemporaryDirectory directory_;
 };
 
 // The number printed after `label` in `text`, e.g. "loss " in "test: loss 41.86".
@@ -53,7 +57,7 @@ TEST_CASE(
     "eval and train report the binary cross-entropy of a confidently wrong model from its "
     "logits",
     "[cli][loss]") {
-  Workspace w;
+  const Files w;
   write_file(w.path("right.csv"), "x,y\n-3,1\n-2,1\n-1,1\n1,0\n2,0\n3,0\n");
   write_file(w.path("wrong.csv"), "x,y\n-3,0\n-2,0\n-1,0\n1,1\n2,1\n3,1\n");
   const auto trained = run_fnn({"train",
@@ -119,7 +123,7 @@ TEST_CASE("train --help states the cosine schedule's formula", "[cli][schedule]"
 // 11 at half the rate, not at the 0.025 × rate its schedule had reached: the run says so.
 TEST_CASE("a cosine run resumed with another --epochs says how its schedule changed",
           "[cli][schedule]") {
-  Workspace w;
+  const Files w;
   write_file(w.path("xor.csv"), "a,b,xor\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
   const std::vector<std::string> training{"train",      "--train",    w.path("xor.csv"),
                                           "--schedule", "cosine",     "--learning-rate",

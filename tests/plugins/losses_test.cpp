@@ -40,6 +40,14 @@ fnn::GradientCheckOptions away_from_kink() {
   return options;
 }
 
+// The losses with a fused activation, and that activation.
+struct FusedPair {
+  const char* loss;
+  const char* activation;
+};
+constexpr FusedPair fused_pairs[] = {{"cross_entropy", "softmax"},
+                                     {"binary_cross_entropy", "sigmoid"}};
+
 // A dense → `activation` network (4 inputs, hidden tanh layer of 5, 3 outputs) at random
 // weights, with random inputs.
 fnn::Network small_network(const char* activation, fnn::Matrix& inputs) {
@@ -157,12 +165,7 @@ TEST_CASE("cross_entropy fuses with softmax and binary_cross_entropy with sigmoi
 
 TEST_CASE("the fused gradients equal the loss gradient through the activation",
           "[cross_entropy][binary_cross_entropy][gradient]") {
-  struct Pair {
-    const char* loss;
-    const char* activation;
-  };
-  for (const Pair pair :
-       {Pair{"cross_entropy", "softmax"}, Pair{"binary_cross_entropy", "sigmoid"}}) {
+  for (const FusedPair pair : fused_pairs) {
     INFO(pair.loss << " after " << pair.activation);
     const auto l = loss(pair.loss);
     const auto phi = fnn::test::plugins().make_activation(pair.activation);
@@ -275,12 +278,7 @@ TEST_CASE("cross_entropy after softmax is computed from the logits (log-sum-exp)
 // probabilities; a loss without a fused activation keeps its own sum.
 TEST_CASE("fused_sum agrees with sum away from saturation",
           "[cross_entropy][binary_cross_entropy]") {
-  struct Pair {
-    const char* loss;
-    const char* activation;
-  };
-  for (const Pair pair :
-       {Pair{"cross_entropy", "softmax"}, Pair{"binary_cross_entropy", "sigmoid"}}) {
+  for (const FusedPair pair : fused_pairs) {
     INFO(pair.loss << " after " << pair.activation);
     fnn::Rng rng(13);
     const fnn::Matrix z = random_matrix(5, 3, -3.0F, 3.0F, rng);
