@@ -37,7 +37,8 @@ class FNN_API Loss {
   virtual double fused_sum(ConstMatrixView z, ConstMatrixView prediction,
                            ConstMatrixView target) const;
 
-  /// The batch mean: sum / rows. This is the number a training run reports.
+  /// The batch mean: sum / rows. A run reports this, or fused_sum / rows after the fused
+  /// activation (Network::mean_loss gives either for a data set).
   double mean(ConstMatrixView prediction, ConstMatrixView target) const;
 };
 
