@@ -128,6 +128,7 @@ void save(const std::filesystem::path& file, const SavedModel& model) {
   metadata["loss"] = to_text(model.loss);
   metadata["optimizer"] = to_text(model.optimizer);
   metadata["schedule"] = model.schedule;
+  metadata["total_epochs"] = std::to_string(model.total_epochs);
   metadata["init"] = to_text(model.init);
   metadata["target"] = join(model.layout.target_columns, ",");
   metadata["classes"] = std::to_string(model.layout.classes);
@@ -157,6 +158,7 @@ SavedModel load(const std::filesystem::path& file) {
   model.loss = read.component("loss");
   model.optimizer = read.component("optimizer");
   model.schedule = read.text("schedule");
+  if (read.has("total_epochs")) model.total_epochs = read.number("total_epochs");
   model.init = read.component("init");
   model.layout.target_columns = split_list(read.text("target"));
   model.layout.classes = read.number("classes");

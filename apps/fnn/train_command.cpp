@@ -67,7 +67,8 @@ po::options_description train_options() {
       ("learning-rate", po::value<double>()->value_name("RATE"),
        "optimizer step size (default: the optimizer's own, sgd 0.1, adam and rmsprop 0.001)")
       ("schedule", po::value<std::string>()->value_name("SCHEDULE")->default_value("constant"),
-       "learning-rate schedule: constant, cosine (down to 0 over the run), or step:N:G (times G "
+       "learning-rate schedule: constant; cosine, rate*(1+cos(pi*(e-1)/E))/2 in epoch e of E "
+       "(E = --epochs: the full rate first, 0.0245*rate last for E = 10); or step:N:G (times G "
        "every N epochs)")
       ("batch-size", po::value<long long>()->value_name("N")->default_value(32),
        "samples per step")
@@ -396,6 +397,10 @@ int train_command(const std::vector<std::string>& args) {
     }
     std::cout << "resuming " << values["resume"].as<std::string>() << " after "
               << describe(resumed->position) << "\n";
+    const std::string changed =
+        schedule_change(model.schedule, optimizer->learning_rate(),
+                        resumed->position.epochs_done + 1, resumed->total_epochs, epochs);
+    if (!changed.empty()) std::cout << changed << "\n";
   }
 
   std::cout << "training on " << train.inputs.rows() << " samples (" << train.inputs.cols()
@@ -419,6 +424,7 @@ int train_command(const std::vector<std::string>& args) {
     model.layout = layout;
     model.scaler = scaler;
     model.position = position;
+    model.total_epochs = epochs;
     model.batch_size = batch_size;
     model.seed = seed;
   };

@@ -26,6 +26,10 @@ void Loss::fused_gradient(ConstMatrixView /*prediction*/, ConstMatrixView /*targ
                           MatrixView /*gradient*/) const {
   throw SpecError("this loss has no fused gradient (fused_activation() is empty)");
 }
+double Loss::fused_sum(ConstMatrixView /*z*/, ConstMatrixView prediction,
+                       ConstMatrixView target) const {
+  return sum(prediction, target);
+}
 
 Optimizer::Optimizer(const Options& options, double fallback)
     : learning_rate_(options.number("learning_rate", fallback)) {
