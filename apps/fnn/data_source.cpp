@@ -18,8 +18,10 @@ std::size_t class_count(const Matrix& labels) {
   return static_cast<std::size_t>(std::max(0.0F, std::floor(largest))) + 1;
 }
 
-// IDX files start with two zero bytes, gzip files with 1f 8b; a CSV file with neither.
+// IDX files start with two zero bytes, gzip files with 1f 8b; a CSV file with neither. Standard
+// input ("-") is read as CSV.
 bool is_binary(const std::filesystem::path& file) {
+  if (file == "-") return false;
   std::ifstream in(file, std::ios::binary);
   unsigned char head[2] = {0xff, 0xff};
   in.read(reinterpret_cast<char*>(head), 2);
@@ -28,11 +30,18 @@ bool is_binary(const std::filesystem::path& file) {
 
 }  // namespace
 
-Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels) {
+Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
+                     std::optional<std::size_t> input_width) {
   Dataset data;
   std::string label_source = source.file.string();
+  if (!source.labels && is_binary(source.file)) {
+    throw DataError(source.file.string() +
+                    ": an IDX file (found by its first bytes), whose labels come in a file of "
+                    "their own: give it with --" +
+                    source.labels_option);
+  }
   if (source.labels) {
-    data = read_idx_dataset(source.file, *source.labels);
+    data = read_idx_dataset(source.file, *source.labels, input_width);
     label_source = source.labels->string();
     if (layout.classes == 0 && !classes_from_labels) classes_from_labels = true;
   } else {
@@ -52,7 +61,7 @@ Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_
 
 Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
                    std::size_t input_width) {
-  if (is_binary(file)) return read_idx(file);
+  if (is_binary(file)) return read_idx(file, input_width);
   const CsvTable table = read_csv(file);
   if (table.values.cols() == input_width) return table.values;
   const std::vector<std::size_t> targets = resolve_columns(table, layout.target_columns, file);

@@ -178,7 +178,7 @@ std::string describe(const TrainingPosition& position) {
 
 DataSource source(const po::variables_map& values, const std::string& data_option,
                   const std::string& labels_option) {
-  DataSource result{values[data_option].as<std::string>(), std::nullopt};
+  DataSource result{values[data_option].as<std::string>(), std::nullopt, labels_option};
   if (values.count(labels_option)) result.labels = values[labels_option].as<std::string>();
   return result;
 }
@@ -402,7 +402,8 @@ int train_command(const std::vector<std::string>& args) {
   }
 
   if (values.count("test")) {
-    Dataset test = load_dataset(source(values, "test", "test-labels"), layout, false);
+    Dataset test =
+        load_dataset(source(values, "test", "test-labels"), layout, false, network.input_size());
     scaler.apply(test.inputs);
     std::cout << "test: " << describe(evaluate(network, *loss, test, classes)) << "\n";
   }
