@@ -45,8 +45,8 @@ fnn::test::ProcessResult run_fnn_reading(const std::filesystem::path& input,
 // A two-input class model trained on four rows, saved as `model`.
 void train_small_model(const std::filesystem::path& data, const std::filesystem::path& model) {
   write_file(data, "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
-  const auto trained = run_fnn({"train", "--train", data.string(), "--classes", "--epochs", "1",
-                                "--save", model.string()});
+  const auto trained = run_fnn(
+      {"train", "--train", data.string(), "--classes", "--epochs", "1", "--save", model.string()});
   INFO(trained.err);
   REQUIRE(trained.exit_code == 0);
 }
@@ -179,8 +179,8 @@ TEST_CASE("an IDX file is known by its content and needs its labels file", "[cli
   CHECK(eval.exit_code == 1);
   CHECK_THAT(eval.err, Contains(file("images.csv")) && Contains("give it with --test-labels"));
 
-  const auto missing = run_fnn(
-      {"train", "--train", file("images.csv"), "--train-labels", file("absent.idx")});
+  const auto missing =
+      run_fnn({"train", "--train", file("images.csv"), "--train-labels", file("absent.idx")});
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Contains(file("absent.idx") + ": cannot open the labels file"));
 }
@@ -200,8 +200,8 @@ TEST_CASE("IDX data of the wrong width is refused from its header", "[cli][data]
                              "--test-labels", file("labels.idx")});
   CHECK(eval.exit_code == 1);
   CHECK_THAT(eval.err, Contains(expected));
-  const auto predict = run_fnn({"predict", "--model", file("model.fnn"), "--input",
-                                file("wide.gz"), "--output", file("out.csv")});
+  const auto predict = run_fnn({"predict", "--model", file("model.fnn"), "--input", file("wide.gz"),
+                                "--output", file("out.csv")});
   CHECK(predict.exit_code == 1);
   CHECK_THAT(predict.err, Contains(expected));
 }
@@ -225,8 +225,8 @@ TEST_CASE("- reads CSV data from standard input", "[cli][data]") {
   fnn::test::TemporaryDirectory folder;
   const auto file = [&](const std::string& name) { return (folder.path() / name).string(); };
   train_small_model(file("xor.csv"), file("model.fnn"));
-  const auto train = run_fnn_reading(
-      file("xor.csv"), {"train", "--train", "-", "--classes", "--epochs", "1"});
+  const auto train =
+      run_fnn_reading(file("xor.csv"), {"train", "--train", "-", "--classes", "--epochs", "1"});
   INFO(train.err);
   CHECK(train.exit_code == 0);
   CHECK_THAT(train.out, Contains("training on 4 samples"));
@@ -234,9 +234,9 @@ TEST_CASE("- reads CSV data from standard input", "[cli][data]") {
       run_fnn_reading(file("xor.csv"), {"eval", "--model", file("model.fnn"), "--test", "-"});
   CHECK(eval.exit_code == 0);
   CHECK_THAT(eval.out, Contains("accuracy") && Contains("/4)"));
-  const auto predict = run_fnn_reading(file("xor.csv"), {"predict", "--model", file("model.fnn"),
-                                                          "--input", "-", "--output",
-                                                          file("out.csv")});
+  const auto predict = run_fnn_reading(
+      file("xor.csv"),
+      {"predict", "--model", file("model.fnn"), "--input", "-", "--output", file("out.csv")});
   CHECK(predict.exit_code == 0);
   const std::string predictions = read_file(file("out.csv"));
   CHECK(std::count(predictions.begin(), predictions.end(), '\n') == 5);
