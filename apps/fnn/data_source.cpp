@@ -37,8 +37,10 @@ std::size_t class_count(const Matrix& labels, const std::string& source) {
   return classes;
 }
 
-// IDX files start with two zero bytes, gzip files with 1f 8b; a CSV file with neither.
+// IDX files start with two zero bytes, gzip files with 1f 8b; a CSV file with neither. Standard
+// input ("-") is read as CSV.
 bool is_binary(const std::filesystem::path& file) {
+  if (file == "-") return false;
   std::ifstream in(file, std::ios::binary);
   unsigned char head[2] = {0xff, 0xff};
   in.read(reinterpret_cast<char*>(head), 2);
@@ -108,11 +110,17 @@ Dataset csv_dataset(const std::filesystem::path& file, DataLayout& layout, Colum
 }  // namespace
 
 Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
-                     ColumnNames names) {
+                     ColumnNames names, std::optional<std::size_t> input_width) {
   Dataset data;
   std::string label_source = source.file.string();
+  if (!source.labels && is_binary(source.file)) {
+    throw DataError(source.file.string() +
+                    ": an IDX file (found by its first bytes), whose labels come in a file of "
+                    "their own: give it with --" +
+                    source.labels_option);
+  }
   if (source.labels) {
-    data = read_idx_dataset(source.file, *source.labels);
+    data = read_idx_dataset(source.file, *source.labels, input_width);
     label_source = source.labels->string();
     if (layout.classes == 0 && !classes_from_labels) classes_from_labels = true;
   } else {
@@ -131,7 +139,7 @@ Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_
 
 Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
                    std::size_t input_width) {
-  if (is_binary(file)) return read_idx(file);
+  if (is_binary(file)) return read_idx(file, input_width);
   const CsvTable table = read_csv(file);
   if (by_name(table, layout)) {
     return named_columns(table, layout.input_names, "input", file, layout);

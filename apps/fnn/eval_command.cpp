@@ -24,13 +24,14 @@ int eval_command(const std::vector<std::string>& args) {
   const po::variables_map& values = *parsed;
   const std::string model_file = required<std::string>(values, "eval", "model");
   const auto thread_limit = limit_threads(thread_count(values));
-  DataSource source{required<std::string>(values, "eval", "test"), std::nullopt};
+  DataSource source{required<std::string>(values, "eval", "test"), std::nullopt, "test-labels"};
   if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();
 
   SavedModel model = load(model_file);
   const Registry registry = Registry::with_plugins(plugin_directories(values));
   const Network network = restore_network(registry, model, model_file);
-  Dataset test = load_dataset(source, model.layout, false);
+  Dataset test =
+      load_dataset(source, model.layout, false, ColumnNames::use, network.input_size());
   model.scaler.apply(test.inputs);
   const auto loss = registry.make_loss(model.loss.name, model.loss.options);
   std::cout << "test: " << describe(evaluate(network, *loss, test, model.layout.classes > 0))

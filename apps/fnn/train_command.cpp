@@ -231,7 +231,7 @@ std::string describe(const TrainingPosition& position) {
 
 DataSource source(const po::variables_map& values, const std::string& data_option,
                   const std::string& labels_option) {
-  DataSource result{values[data_option].as<std::string>(), std::nullopt};
+  DataSource result{values[data_option].as<std::string>(), std::nullopt, labels_option};
   if (values.count(labels_option)) result.labels = values[labels_option].as<std::string>();
   return result;
 }
@@ -352,7 +352,8 @@ int train_command(const std::vector<std::string>& args) {
   // Everything the run needs is checked before the first epoch: the test data too.
   std::optional<Dataset> test;
   if (values.count("test")) {
-    test = load_dataset(source(values, "test", "test-labels"), layout, false);
+    test = load_dataset(source(values, "test", "test-labels"), layout, false, ColumnNames::use,
+                        network.input_size());
     check_fits(network, *test, values["test"].as<std::string>());
     scaler.apply(test->inputs);
   }
