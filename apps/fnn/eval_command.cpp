@@ -4,6 +4,7 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "component_options.hpp"
 #include "data_source.hpp"
 #include "experiment.hpp"
 #include "saved_model.hpp"
@@ -32,10 +33,13 @@ int eval_command(const std::vector<std::string>& args) {
   const Network network = restore_network(registry, model, model_file);
   Dataset test =
       load_dataset(source, model.layout, false, ColumnNames::use, network.input_size());
+  check_fits(network, test, source.file.string());
   model.scaler.apply(test.inputs);
-  const auto loss = registry.make_loss(model.loss.name, model.loss.options);
-  std::cout << "test: " << describe(evaluate(network, *loss, test, model.layout.classes > 0))
-            << "\n";
+  const auto loss = from_model_file(
+      model_file, [&] { return registry.make_loss(model.loss.name, model.loss.options); });
+  // Computed before anything is printed, so that an error never follows "test: ".
+  const Evaluation result = evaluate(network, *loss, test, model.layout.classes > 0);
+  std::cout << "test: " << describe(result) << "\n";
   return 0;
 }
 

@@ -25,7 +25,7 @@ NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidde
 
 Network restore_network(const Registry& registry, const SavedModel& model,
                         const std::filesystem::path& file) {
-  Network network(registry, model.network);
+  Network network = from_model_file(file.string(), [&] { return Network(registry, model.network); });
   if (model.parameters.size() != network.parameters().size()) {
     throw DataError(file.string() + ": the model holds " + std::to_string(model.parameters.size()) +
                     " parameters, but its network needs " +
@@ -38,6 +38,16 @@ Network restore_network(const Registry& registry, const SavedModel& model,
   }
   std::copy(model.parameters.begin(), model.parameters.end(), network.parameters().begin());
   return network;
+}
+
+void check_fits(const Network& network, const Dataset& data, const std::string& file) {
+  if (network.output_size() == data.targets.cols() && network.input_size() == data.inputs.cols()) {
+    return;
+  }
+  throw DataError(file + ": the network maps " + std::to_string(network.input_size()) +
+                  " inputs to " + std::to_string(network.output_size()) + " outputs, the data has " +
+                  std::to_string(data.inputs.cols()) + " inputs and " +
+                  std::to_string(data.targets.cols()) + " targets");
 }
 
 Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes) {

@@ -21,10 +21,13 @@ NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidde
                        const std::optional<ComponentChoice>& output_activation,
                        std::size_t outputs, double dropout);
 
-/// Rebuilds a saved network with its weights. DataError when the file's parameter count does
-/// not fit its own network.
+/// Rebuilds a saved network with its weights. DataError naming `file` when its network cannot be
+/// built (a component no plugin provides, a bad option) or its parameter count does not fit.
 Network restore_network(const Registry& registry, const SavedModel& model,
                         const std::filesystem::path& file);
+
+/// DataError naming `file` unless the network takes the data's inputs and gives its targets.
+void check_fits(const Network& network, const Dataset& data, const std::string& file);
 
 /// Loss and, for class targets, accuracy of a network on a data set.
 struct Evaluation {

@@ -190,17 +190,6 @@ void check_trainable(const Dataset& data, const std::string& file) {
   }
 }
 
-// A data set the network must take: DataError naming `file` unless the widths fit.
-void check_fits(const Network& network, const Dataset& data, const std::string& file) {
-  if (network.output_size() == data.targets.cols() && network.input_size() == data.inputs.cols()) {
-    return;
-  }
-  throw DataError(file + ": the network maps " + std::to_string(network.input_size()) +
-                  " inputs to " + std::to_string(network.output_size()) + " outputs, the data has " +
-                  std::to_string(data.inputs.cols()) + " inputs and " +
-                  std::to_string(data.targets.cols()) + " targets");
-}
-
 std::string describe(const TrainingPosition& position);
 
 // The end of a run stopped by a signal: a checkpoint where the run stands (if it has somewhere
@@ -331,10 +320,7 @@ int train_command(const std::vector<std::string>& args) {
   }
   if (!resumed || !values["schedule"].defaulted()) model.schedule = schedule_text;
   const LearningRateSchedule schedule = LearningRateSchedule::parse(model.schedule);
-  Network network = resumed ? from_model_file(values["resume"].as<std::string>(), [&] {
-                                return restore_network(registry, *resumed,
-                                                       values["resume"].as<std::string>());
-                              })
+  Network network = resumed ? restore_network(registry, *resumed, values["resume"].as<std::string>())
                             : from_options("--hidden/--activation/--output-activation/--dropout", [&] {
                                 return Network(registry, model.network);
                               });
