@@ -33,7 +33,7 @@ int predict_command(const std::vector<std::string>& args) {
   const std::string output_file = required<std::string>(values, "predict", "output");
 
   const SavedModel model = load(model_file);
-  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Registry registry = load_plugins(values);
   const Network network = restore_network(registry, model, model_file);
   Matrix inputs = load_inputs(input_file, model.layout, network.input_size());
   model.scaler.apply(inputs);

@@ -244,7 +244,7 @@ int train_command(const std::vector<std::string>& args) {
     return Scaler::parse(values["scale"].as<std::string>());
   });
 
-  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Registry registry = load_plugins(values);
 
   // Data: read, one-hot, scale, split.
   DataLayout layout = resumed ? resumed->layout

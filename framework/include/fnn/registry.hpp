@@ -65,6 +65,9 @@ class FNN_API Registry {
   std::vector<ComponentInfo> components() const;
   /// The names of one kind, sorted.
   std::vector<std::string> names(Kind kind) const;
+  /// What loading found unsafe but did not refuse, one sentence each, naming the directory or
+  /// file: a plugin directory or file that other users can write to. For the program to show.
+  const std::vector<std::string>& warnings() const;
 
  private:
   struct Impl;
