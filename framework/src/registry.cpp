@@ -331,7 +331,7 @@ void Registry::load_search_path(const std::vector<fs::path>& directories) {
       if (!fs::status_known(entry_status)) {
         throw unreadable("plugin directory entry", entry->path(), entry_error);
       }
-      if (fs::is_regular_file(entry_status)) files.push_back(entry->path());  // not: dangling
+      if (fs::is_regular_file(entry_status)) files.push_back(entry->path());  // skips dangling
     }
     if (error) throw unreadable("plugin directory", directory, error);
     std::sort(files.begin(), files.end());  // a fixed load order, whatever the file system does
@@ -348,11 +348,10 @@ std::vector<fs::path> Registry::search_path(const std::vector<fs::path>& directo
     for (std::string entry; std::getline(entries, entry, ':');) {
       if (entry.empty()) continue;  // not the current directory, as an empty PATH entry would be
       if (fs::path(entry).is_relative()) {
-        const std::string example = "\"$PWD/" + entry + "\"";
-        throw PluginError("FNN_PLUGIN_PATH entry '" + entry +
-                          "' is a relative path: fnn would "
-                          "load plugins from wherever it is run; give an absolute path (such as " +
-                          example + " in the shell)");
+        const std::string what = "FNN_PLUGIN_PATH entry '" + entry + "' is a relative path";
+        const std::string fix =
+            "give an absolute path (such as \"$PWD/" + entry + "\" in the shell)";
+        throw PluginError(what + ": fnn would load plugins from wherever it is run; " + fix);
       }
       path.emplace_back(entry);
     }
