@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <fnn/names.hpp>
+#include <fnn/trainer.hpp>
 #include <fstream>
 #include <iostream>
 
@@ -63,6 +64,11 @@ std::size_t line_of(const std::filesystem::path& file, const std::string& key) {
 void store_config_file(const std::string& command, const po::options_description& options,
                        po::variables_map& values) {
   const std::filesystem::path file = values["config"].as<std::string>();
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) {  // ifstream would read it as empty
+    throw UsageError("fnn " + command + ": --config: '" + file.string() +
+                     "' is a directory, not an INI file");
+  }
   std::ifstream in(file);
   if (!in) throw UsageError("fnn " + command + ": --config: cannot read '" + file.string() + "'");
   const auto where = [&](const std::string& key) {
@@ -87,6 +93,19 @@ void store_config_file(const std::string& command, const po::options_description
 
 }  // namespace
 
+namespace {
+std::string& program_name_storage() {
+  static std::string name = "fnn";
+  return name;
+}
+}  // namespace
+
+const std::string& program_name() { return program_name_storage(); }
+
+void set_program_name(std::string name) {
+  if (!name.empty()) program_name_storage() = std::move(name);
+}
+
 po::options_description common_options() {
   po::options_description options("Common options");
   options.add_options()
@@ -97,7 +116,7 @@ po::options_description common_options() {
       ("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR")->composing(),
        "also load plugins from DIR, searched before FNN_PLUGIN_PATH and fnn's own (repeatable)")
       ("threads", po::value<long long>()->value_name("N"),
-       "worker threads (default: FNN_THREADS, else one per core)");
+       "worker threads, at most 1024 (default: FNN_THREADS, else one per core)");
   return options;
 }
 
@@ -194,7 +213,15 @@ std::vector<std::size_t> parse_widths(const std::string& option, const std::stri
 }
 
 std::size_t thread_count(const po::variables_map& values) {
-  if (values.count("threads")) return at_least(values, "threads", 0);
+  const auto too_many = [](const std::string& what, std::size_t threads) {
+    return UsageError(what + " must be at most " + std::to_string(max_threads) + ", got " +
+                      std::to_string(threads));
+  };
+  if (values.count("threads")) {
+    const std::size_t threads = at_least(values, "threads", 0);
+    if (threads > max_threads) throw too_many("--threads", threads);
+    return threads;
+  }
   const char* environment = std::getenv("FNN_THREADS");
   if (environment == nullptr || *environment == '\0') return 0;
   const std::string text = environment;
@@ -203,6 +230,7 @@ std::size_t thread_count(const po::variables_map& values) {
   if (error != std::errc{} || end != text.data() + text.size()) {
     throw UsageError("FNN_THREADS is '" + text + "', expected a whole number such as 2");
   }
+  if (threads > max_threads) throw too_many("FNN_THREADS", threads);
   return threads;
 }
 

@@ -12,6 +12,10 @@ namespace fnn::cli {
 
 namespace po = boost::program_options;
 
+/// How fnn was started (argv[0]), for commands it prints; "fnn" until main sets it.
+const std::string& program_name();
+void set_program_name(std::string name);
+
 /// What every command accepts: --help, --config FILE, --plugin-dir DIR, --threads N.
 po::options_description common_options();
 
@@ -61,7 +65,7 @@ std::string to_text(double value);
 std::vector<std::string> split_list(const std::string& text);
 
 /// The worker threads to use: --threads if given, else the environment's FNN_THREADS, else 0
-/// (one per core). UsageError for a value that is not a whole number.
+/// (one per core). UsageError for a value that is not a whole number or above fnn::max_threads.
 std::size_t thread_count(const po::variables_map& values);
 
 /// Holds every parallel loop of the command (training, evaluation, prediction) to `threads`

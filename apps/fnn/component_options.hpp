@@ -33,4 +33,17 @@ auto from_options(const std::string& options, Make&& make) {
   }
 }
 
+/// Runs `make`, which builds components that a model file names: an unknown name or a bad option
+/// is then a fault of that file (DataError naming it, exit 1), not of the command line.
+template <class Make>
+auto from_model_file(const std::string& file, Make&& make) {
+  try {
+    return make();
+  } catch (const SpecError& error) {
+    throw DataError(file + ": " + error.what());
+  } catch (const PluginError& error) {
+    throw DataError(file + ": " + error.what());
+  }
+}
+
 }  // namespace fnn::cli

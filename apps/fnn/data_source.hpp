@@ -13,20 +13,40 @@ namespace fnn::cli {
 struct DataLayout {
   std::vector<std::string> target_columns;  ///< CSV target columns (names or indices); {} = last
   std::size_t classes = 0;  ///< 0: targets are values; n: one label column, one-hot into n classes
+  /// The training file's header names of the input and the target columns, in the network's
+  /// order: a headed CSV file is then matched by name. Empty when that file had no header (or
+  /// one with a name twice), or was IDX: files are matched by position.
+  std::vector<std::string> input_names{};
+  std::vector<std::string> target_names{};
+  /// The model in messages: "the model (model.fnn)". Not saved.
+  std::string model = "the model";
 };
 
-/// A data set on disk: a CSV file, or an IDX image file with its IDX label file.
+/// Whether `load_dataset` records a headed CSV file's column names in the layout (a new model's)
+/// or uses the names the layout has (a saved model's).
+enum class ColumnNames { use, record };
+
+/// A data set on disk: a CSV file ("-": standard input), or an IDX image file with its IDX label
+/// file.
 struct DataSource {
   std::filesystem::path file;
   std::optional<std::filesystem::path> labels;
+  std::string labels_option;  ///< the option that names `labels` ("train-labels"), for messages
 };
 
 /// Reads a data set. With `classes_from_labels`, a class-label target decides the class count
 /// (largest label + 1) and stores it in `layout`; otherwise the layout's count is used and a
-/// larger label is an error. IDX data always has class labels.
-Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels);
+/// larger label is an error. IDX data always has class labels; with `input_width`, an IDX header
+/// declaring rows of another width is refused before its data is read.
+/// A CSV file with a header, read for a layout with names, gives those columns whatever their
+/// order (others are ignored; a missing one is a DataError naming it); any other CSV file is
+/// read by position, and with names its width must be inputs + targets.
+Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
+                     ColumnNames names = ColumnNames::use,
+                     std::optional<std::size_t> input_width = std::nullopt);
 
-/// Reads inputs only, for prediction: an IDX image file, or a CSV file holding either exactly
+/// Reads inputs only, for prediction: an IDX image file, or a CSV file. A headed file, for a
+/// layout with names, gives the input columns by name; otherwise the file holds either exactly
 /// `input_width` columns or those plus the layout's target columns (which are dropped).
 Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
                    std::size_t input_width);

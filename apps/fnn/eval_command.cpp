@@ -16,20 +16,22 @@ int eval_command(const std::vector<std::string>& args) {
   own.add_options()
       ("model", po::value<std::string>()->value_name("FILE"), "model written by fnn train --save")
       ("test", po::value<std::string>()->value_name("FILE"),
-       "data: CSV, or an IDX image file with --test-labels")
+       "data: CSV (with a header, the model's columns are found by name, in any order; "
+       "without, by position), or an IDX image file with --test-labels")
       ("test-labels", po::value<std::string>()->value_name("FILE"), "IDX label file of --test");
   const auto parsed = parse_command("eval", own, args);
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
   const std::string model_file = required<std::string>(values, "eval", "model");
   const auto thread_limit = limit_threads(thread_count(values));
-  DataSource source{required<std::string>(values, "eval", "test"), std::nullopt};
+  DataSource source{required<std::string>(values, "eval", "test"), std::nullopt, "test-labels"};
   if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();
 
   SavedModel model = load(model_file);
   const Registry registry = load_plugins(values);
   const Network network = restore_network(registry, model, model_file);
-  Dataset test = load_dataset(source, model.layout, false);
+  Dataset test =
+      load_dataset(source, model.layout, false, ColumnNames::use, network.input_size());
   model.scaler.apply(test.inputs);
   const auto loss = registry.make_loss(model.loss.name, model.loss.options);
   std::cout << "test: " << describe(evaluate(network, *loss, test, model.layout.classes > 0))

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fnn/error.hpp>
+#include <fnn/schedule.hpp>
 
 #include "command_line.hpp"
 
@@ -30,15 +31,20 @@ Network restore_network(const Registry& registry, const SavedModel& model,
                     " parameters, but its network needs " +
                     std::to_string(network.parameters().size()));
   }
+  if (model.layout.classes != 0 && model.layout.classes != network.output_size()) {
+    throw DataError(file.string() + ": the model says " + std::to_string(model.layout.classes) +
+                    " classes, but its network has " + std::to_string(network.output_size()) +
+                    " outputs");
+  }
   std::copy(model.parameters.begin(), model.parameters.end(), network.parameters().begin());
   return network;
 }
 
 Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes) {
-  const Matrix predictions = network.predict(data.inputs);
+  Matrix predictions(data.inputs.rows(), network.output_size());
   Evaluation result;
   result.samples = data.inputs.rows();
-  result.loss = loss.mean(predictions, data.targets);
+  result.loss = network.mean_loss(data.inputs, data.targets, loss, predictions);
   if (classes) {
     for (std::size_t r = 0; r < result.samples; ++r) {
       if (arg_max(predictions.view().row(r)) == arg_max(data.targets.view().row(r))) {
@@ -50,6 +56,20 @@ Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& dat
                                      : 0.0;
   }
   return result;
+}
+
+std::string schedule_change(const std::string& schedule, double base_rate, std::size_t next_epoch,
+                            std::size_t saved_epochs, std::size_t epochs) {
+  const LearningRateSchedule parsed = LearningRateSchedule::parse(schedule);
+  if (saved_epochs == 0 || saved_epochs == epochs || !parsed.spans_run()) return {};
+  const double rate = parsed.rate(base_rate, next_epoch, epochs);
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "the %s schedule now spans %zu epochs instead of the %zu it was saved with: "
+                "epoch %zu trains at %g (%g × %g)",
+                schedule.c_str(), epochs, saved_epochs, next_epoch, rate, rate / base_rate,
+                base_rate);
+  return text;
 }
 
 std::string describe(const Evaluation& evaluation) {

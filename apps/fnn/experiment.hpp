@@ -35,6 +35,13 @@ struct Evaluation {
 };
 Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes);
 
+/// For a run resumed into epoch `next_epoch` with `epochs` in all, of a model saved by a run of
+/// `saved_epochs` (0: unknown): when its schedule depends on the total and the total changed, the
+/// line that says so ("the cosine schedule now spans 20 epochs instead of the 10 it was saved
+/// with: epoch 11 trains at 0.2 (0.5 × 0.4)"); else "".
+std::string schedule_change(const std::string& schedule, double base_rate, std::size_t next_epoch,
+                            std::size_t saved_epochs, std::size_t epochs);
+
 /// "loss 0.0123, accuracy 0.9150 (915/1000)".
 std::string describe(const Evaluation& evaluation);
 

@@ -4,9 +4,11 @@
 #include <fnn/names.hpp>
 #include <fnn/version.hpp>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "usage_error.hpp"
 
@@ -60,12 +62,19 @@ int dispatch(const std::vector<std::string>& words) {
 
 int main(int argc, char** argv) {
   try {
+    if (argc > 0) fnn::cli::set_program_name(argv[0]);
     return dispatch({argv + 1, argv + argc});
   } catch (const fnn::cli::UsageError& error) {
     std::cerr << "fnn: " << error.what() << "\n";
     return 2;
   } catch (const fnn::Error& error) {
     std::cerr << "fnn: " << error.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    // fnn refuses sizes beyond the machine's memory before allocating; this is what is left:
+    // a memory limit (ulimit, cgroup) or memory taken by other processes.
+    std::cerr << "fnn: out of memory: the run needs more memory than it could get; try a "
+                 "smaller --batch-size or network, or less data\n";
     return 1;
   } catch (const std::exception& error) {
     std::cerr << "fnn: unexpected error: " << error.what() << "\n";

@@ -1,7 +1,18 @@
 #include "metrics_log.hpp"
 
-#include <fnn/atomic_file.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <fnn/error.hpp>
+#include <fnn/file_identity.hpp>
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <string_view>
+#include <system_error>
 
 #include "command_line.hpp"
 
@@ -9,33 +20,118 @@ namespace fnn::cli {
 
 namespace {
 
+const std::string csv_header = "epoch,train_loss,validation_loss,validation_accuracy,seconds\n";
+const std::string json_start = "{\"epoch\":";
+
 std::string optional_number(const std::optional<double>& value, const char* missing) {
   return value ? to_text(*value) : missing;
 }
 
+// The epoch a complete row begins with, if `line` is one.
+std::optional<std::size_t> row_epoch(std::string_view line, bool json_lines) {
+  if (json_lines) {
+    if (!line.starts_with(json_start)) return std::nullopt;
+    line.remove_prefix(json_start.size());
+  }
+  std::size_t epoch = 0;
+  const auto [end, failed] = std::from_chars(line.data(), line.data() + line.size(), epoch);
+  if (failed != std::errc{} || end == line.data() || *end != ',') return std::nullopt;
+  return epoch;
+}
+
+// How much of an existing log a run after epoch `resumed_after` keeps: the header and the
+// complete rows of epochs 1, 2, ... up to it; nothing if the file does not start with the header.
+std::size_t kept_length(const std::string& text, bool json_lines, std::size_t resumed_after) {
+  std::size_t kept = 0;
+  if (!json_lines) {
+    if (!text.starts_with(csv_header)) return 0;
+    kept = csv_header.size();
+  }
+  for (std::size_t expected = 1; expected <= resumed_after; ++expected) {
+    const std::size_t end = text.find('\n', kept);
+    if (end == std::string::npos) break;
+    if (row_epoch(std::string_view(text).substr(kept, end - kept), json_lines) != expected) break;
+    kept = end + 1;
+  }
+  return kept;
+}
+
+// A test hook, as in framework/src/atomic_file.cpp: with FNN_TEST_STOP_WRITING set to this file's
+// name, each row is written in two halves with a SIGSTOP between them, for the kill tests.
+bool stop_while_writing(const std::filesystem::path& file) {
+  const char* name = std::getenv("FNN_TEST_STOP_WRITING");
+  return name != nullptr && file.filename() == name;
+}
+
 }  // namespace
 
-MetricsLog::MetricsLog(std::filesystem::path file) : file_(std::move(file)) {
+MetricsLog::MetricsLog(std::filesystem::path file, std::size_t resumed_after)
+    : file_(std::move(file)) {
   const std::string extension = file_.extension().string();
   json_lines_ = extension == ".jsonl" || extension == ".json";
-  if (!json_lines_) text_ = "epoch,train_loss,validation_loss,validation_accuracy,seconds\n";
+  bool starts_empty = true;
+  if (const std::optional<int> descriptor = process_descriptor(file_)) {
+    const int copy = ::dup(*descriptor);  // fclose must not close the process's own descriptor
+    if (copy >= 0) stream_.reset(::fdopen(copy, "a"));
+    if (copy >= 0 && !stream_) ::close(copy);
+  } else {
+    std::error_code error;
+    if (std::filesystem::is_regular_file(file_, error)) {
+      std::ifstream in(file_, std::ios::binary);
+      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (!in.good() && !in.eof()) fail("reading it to continue it failed");
+      const std::size_t kept = kept_length(text, json_lines_, resumed_after);
+      std::filesystem::resize_file(file_, kept, error);
+      if (error) errno = error.value();
+      if (error) fail("cutting it after epoch " + std::to_string(resumed_after) + " failed");
+      starts_empty = kept == 0;
+    }
+    stream_.reset(std::fopen(file_.c_str(), "a"));
+  }
+  if (!stream_) fail("cannot open it for writing");
+  if (starts_empty && !json_lines_) write(csv_header);
 }
 
 void MetricsLog::add(const EpochSummary& summary) {
   const EpochReport& epoch = summary.training;
   if (json_lines_) {
-    text_ += "{\"epoch\":" + std::to_string(epoch.epoch) +
-             ",\"train_loss\":" + to_text(epoch.train_loss) +
-             ",\"validation_loss\":" + optional_number(summary.validation_loss, "null") +
-             ",\"validation_accuracy\":" + optional_number(summary.validation_accuracy, "null") +
-             ",\"seconds\":" + to_text(epoch.seconds) + "}\n";
+    write(json_start + std::to_string(epoch.epoch) +
+          ",\"train_loss\":" + to_text(epoch.train_loss) +
+          ",\"validation_loss\":" + optional_number(summary.validation_loss, "null") +
+          ",\"validation_accuracy\":" + optional_number(summary.validation_accuracy, "null") +
+          ",\"seconds\":" + to_text(epoch.seconds) + "}\n");
   } else {
-    text_ += std::to_string(epoch.epoch) + "," + to_text(epoch.train_loss) + "," +
-             optional_number(summary.validation_loss, "") + "," +
-             optional_number(summary.validation_accuracy, "") + "," + to_text(epoch.seconds) +
-             "\n";
+    write(std::to_string(epoch.epoch) + "," + to_text(epoch.train_loss) + "," +
+          optional_number(summary.validation_loss, "") + "," +
+          optional_number(summary.validation_accuracy, "") + "," + to_text(epoch.seconds) + "\n");
   }
-  write_file_atomically(file_, text_);
+}
+
+void MetricsLog::sync() {
+  if (std::fflush(stream_.get()) != 0) fail("writing it failed");
+  // Devices and pipes cannot be synced, and need not be.
+  if (::fsync(::fileno(stream_.get())) != 0 && errno != EINVAL && errno != EROFS) {
+    fail("syncing it failed");
+  }
+}
+
+void MetricsLog::write(const std::string& text) {
+  std::string_view rest = text;
+  if (stop_while_writing(file_)) {
+    std::fwrite(rest.data(), 1, rest.size() / 2, stream_.get());
+    std::fflush(stream_.get());
+    ::raise(SIGSTOP);
+    rest.remove_prefix(rest.size() / 2);
+  }
+  if (std::fwrite(rest.data(), 1, rest.size(), stream_.get()) != rest.size() ||
+      std::fflush(stream_.get()) != 0) {
+    fail("writing it failed");
+  }
+}
+
+void MetricsLog::fail(const std::string& what) const {
+  throw DataError("metrics file '" + file_.string() + "': " + what + " (" +
+                  std::generic_category().message(errno) + ")");
 }
 
 }  // namespace fnn::cli

@@ -1,6 +1,9 @@
 // fnn predict: a saved model's outputs for new inputs, written as CSV.
+#include <unistd.h>
+
 #include <fnn/csv.hpp>
 #include <fnn/dataset.hpp>
+#include <fnn/file_identity.hpp>
 #include <fnn/registry.hpp>
 #include <iostream>
 
@@ -8,6 +11,7 @@
 #include "commands.hpp"
 #include "data_source.hpp"
 #include "experiment.hpp"
+#include "output_files.hpp"
 #include "saved_model.hpp"
 
 namespace fnn::cli {
@@ -20,10 +24,11 @@ int predict_command(const std::vector<std::string>& args) {
   own.add_options()
       ("model", po::value<std::string>()->value_name("FILE"), "model written by fnn train --save")
       ("input", po::value<std::string>()->value_name("FILE"),
-       "inputs: CSV with the model's input columns (target columns, if present, are ignored), "
-       "or an IDX image file")
+       "inputs: CSV with the model's input columns (with a header, found by name in any order, "
+       "other columns ignored; without, by position, target columns ignored), or an IDX image "
+       "file")
       ("output", po::value<std::string>()->value_name("FILE"),
-       "CSV file to write, atomically");
+       "CSV file to write, atomically; - for standard output");
   const auto parsed = parse_command("predict", own, args);
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
@@ -31,6 +36,8 @@ int predict_command(const std::vector<std::string>& args) {
   const auto thread_limit = limit_threads(thread_count(values));
   const std::string input_file = required<std::string>(values, "predict", "input");
   const std::string output_file = required<std::string>(values, "predict", "output");
+  check_output_files(given_files(values, {"model", "input", "config"}),
+                     given_files(values, {"output"}));
 
   const SavedModel model = load(model_file);
   const Registry registry = load_plugins(values);
@@ -51,8 +58,11 @@ int predict_command(const std::vector<std::string>& args) {
     if (classes) table(r, column++) = static_cast<float>(arg_max(outputs.view().row(r)));
     for (const float value : outputs.view().row(r)) table(r, column++) = value;
   }
-  write_csv(output_file, table, header);
-  std::cout << "wrote " << outputs.rows() << " predictions to " << output_file << "\n";
+  write_csv(output_path(output_file), table, header);
+  // Said on standard error when the predictions themselves went to standard output.
+  const bool to_standard_output = process_descriptor(output_path(output_file)) == STDOUT_FILENO;
+  (to_standard_output ? std::cerr : std::cout)
+      << "wrote " << outputs.rows() << " predictions to " << output_file << "\n";
   return 0;
 }
 

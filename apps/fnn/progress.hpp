@@ -27,10 +27,10 @@ class Progress {
   Progress(Style style, std::size_t total_epochs, std::size_t samples_per_epoch);
   void batch_done(const BatchReport& report);
   void epoch_done(const EpochSummary& summary);
-
- private:
+  /// Removes the bar, if one is shown, so that other output starts on a clean line.
   void clear_bar();
 
+ private:
   Style style_;
   std::size_t total_epochs_;
   std::size_t samples_per_epoch_;

@@ -52,6 +52,31 @@ class MetadataReader {
     }
   }
 
+  // A list written by `encode_names`; {} when the entry is absent.
+  std::vector<std::string> names(const std::string& key) const {
+    if (!has(key)) return {};
+    const std::string value = text(key);
+    std::vector<std::string> names(1);
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (value[i] == ',') {
+        names.emplace_back();
+      } else if (value[i] != '%') {
+        names.back() += value[i];
+      } else {
+        unsigned byte = 0;
+        const char* digits = value.data() + i + 1;
+        if (value.size() - i < 3 ||
+            std::from_chars(digits, digits + 2, byte, 16).ptr != digits + 2) {
+          fail("entry '" + key + "' has a bad escape at character " + std::to_string(i + 1) +
+               ", expected %XX");
+        }
+        names.back() += static_cast<char>(byte);
+        i += 2;
+      }
+    }
+    return names;
+  }
+
   std::vector<float> tensor(const std::string& name, bool required) const {
     const auto found = model_.tensors.find(name);
     if (found != model_.tensors.end()) return found->second;
@@ -69,6 +94,26 @@ class MetadataReader {
   const ModelFile& model_;
 };
 
+// Column names as one metadata entry that any name survives, even one with commas or bytes that
+// are not UTF-8 (which the model file's JSON header cannot hold): comma-separated, with '%', ','
+// and every byte outside printable ASCII written %XX.
+std::string encode_names(const std::vector<std::string>& names) {
+  std::string text;
+  for (std::size_t n = 0; n < names.size(); ++n) {
+    if (n != 0) text += ',';
+    for (const char c : names[n]) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte > 0x7e || c == '%' || c == ',') {
+        constexpr char hex[] = "0123456789ABCDEF";
+        text += {'%', hex[byte >> 4], hex[byte & 0xf]};
+      } else {
+        text += c;
+      }
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 void save(const std::filesystem::path& file, const SavedModel& model) {
@@ -83,9 +128,14 @@ void save(const std::filesystem::path& file, const SavedModel& model) {
   metadata["loss"] = to_text(model.loss);
   metadata["optimizer"] = to_text(model.optimizer);
   metadata["schedule"] = model.schedule;
+  metadata["total_epochs"] = std::to_string(model.total_epochs);
   metadata["init"] = to_text(model.init);
   metadata["target"] = join(model.layout.target_columns, ",");
   metadata["classes"] = std::to_string(model.layout.classes);
+  if (!model.layout.input_names.empty()) {  // a model trained on a file with a header
+    metadata["input_columns"] = encode_names(model.layout.input_names);
+    metadata["target_columns"] = encode_names(model.layout.target_names);
+  }
   metadata["scale"] = Scaler::name(model.scaler.method());
   metadata["epochs_done"] = std::to_string(model.position.epochs_done);
   metadata["shuffle_state"] = model.position.rng_state;
@@ -108,9 +158,23 @@ SavedModel load(const std::filesystem::path& file) {
   model.loss = read.component("loss");
   model.optimizer = read.component("optimizer");
   model.schedule = read.text("schedule");
+  if (read.has("total_epochs")) model.total_epochs = read.number("total_epochs");
   model.init = read.component("init");
   model.layout.target_columns = split_list(read.text("target"));
   model.layout.classes = read.number("classes");
+  // Absent in models trained on files without a header, and in those from before names.
+  model.layout.input_names = read.names("input_columns");
+  model.layout.target_names = read.names("target_columns");
+  if (model.layout.input_names.empty() != model.layout.target_names.empty() ||
+      (!model.layout.input_names.empty() &&
+       model.layout.input_names.size() != model.network.inputs)) {
+    read.fail("entries 'input_columns' and 'target_columns' name " +
+              std::to_string(model.layout.input_names.size()) + " and " +
+              std::to_string(model.layout.target_names.size()) +
+              " columns, expected one per network input (" + std::to_string(model.network.inputs) +
+              ") and at least one target");
+  }
+  model.layout.model = "the model (" + file.string() + ")";
   const Scaler::Method method = Scaler::parse(read.text("scale"));
   if (method != Scaler::Method::none) {
     model.scaler = Scaler(method, read.tensor("scaler_offsets", true),

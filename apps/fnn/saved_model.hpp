@@ -23,6 +23,8 @@ struct SavedModel {
   ComponentChoice optimizer;  ///< its options include the learning rate it started from
   std::vector<float> optimizer_state;
   std::string schedule = "constant";  ///< LearningRateSchedule text
+  /// The --epochs that the schedule spans (metadata "total_epochs"; 0 in older files).
+  std::size_t total_epochs = 0;
   ComponentChoice init;
   DataLayout layout;
   Scaler scaler;

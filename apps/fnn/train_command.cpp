@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fnn/atomic_file.hpp>
 #include <fnn/error.hpp>
+#include <fnn/interrupt.hpp>
 #include <fnn/random.hpp>
 #include <fnn/registry.hpp>
 #include <fnn/schedule.hpp>
@@ -18,7 +19,9 @@
 #include "data_source.hpp"
 #include "experiment.hpp"
 #include "metrics_log.hpp"
+#include "output_files.hpp"
 #include "progress.hpp"
+#include "resume_command.hpp"
 #include "saved_model.hpp"
 #include "usage_error.hpp"
 
@@ -35,7 +38,8 @@ po::options_description train_options() {
       ("train-labels", po::value<std::string>()->value_name("FILE"),
        "IDX label file of the --train images")
       ("test", po::value<std::string>()->value_name("FILE"),
-       "test data, read like --train, evaluated after training")
+       "test data, read like --train (its columns by name when both have a header), "
+       "evaluated after training")
       ("test-labels", po::value<std::string>()->value_name("FILE"), "IDX label file of --test")
       ("target", po::value<std::string>()->value_name("COLUMNS")->default_value(""),
        "CSV target columns by name or 0-based index, comma-separated (default: the last column)")
@@ -63,7 +67,8 @@ po::options_description train_options() {
       ("learning-rate", po::value<double>()->value_name("RATE"),
        "optimizer step size (default: the optimizer's own, sgd 0.1, adam and rmsprop 0.001)")
       ("schedule", po::value<std::string>()->value_name("SCHEDULE")->default_value("constant"),
-       "learning-rate schedule: constant, cosine (down to 0 over the run), or step:N:G (times G "
+       "learning-rate schedule: constant; cosine, rate*(1+cos(pi*(e-1)/E))/2 in epoch e of E "
+       "(E = --epochs: the full rate first, 0.0245*rate last for E = 10); or step:N:G (times G "
        "every N epochs)")
       ("batch-size", po::value<long long>()->value_name("N")->default_value(32),
        "samples per step")
@@ -85,7 +90,8 @@ po::options_description train_options() {
        "model file, written atomically, that --resume continues from exactly, also inside an "
        "epoch")
       ("checkpoint", po::value<std::string>()->value_name("FILE"),
-       "where --checkpoint-every writes (default: the --save file with .checkpoint appended)")
+       "where --checkpoint-every, and an interrupted run (Ctrl-C, SIGTERM, SIGHUP), write "
+       "(default: the --save file with .checkpoint appended)")
       ("metrics", po::value<std::string>()->value_name("FILE"),
        "per-epoch metrics as CSV, or JSON lines if FILE ends in .jsonl")
       ("progress", po::value<std::string>()->value_name("STYLE")->default_value("auto"),
@@ -131,22 +137,23 @@ Dataset hold_out(Dataset& data, double fraction, std::uint64_t seed) {
   return validation;
 }
 
-// --checkpoint-every: every `count` epochs, or batches.
+// Where checkpoints go (--checkpoint, else beside --save; "" when neither is given) and how
+// often: every `count` epochs, or batches; 0 when only an interrupt writes one.
 struct CheckpointPlan {
   std::size_t count = 0;
   bool batches = false;
   std::string file;
 };
 
-std::optional<CheckpointPlan> checkpoint_plan(const po::variables_map& values) {
-  if (!values.count("checkpoint-every")) {
-    if (values.count("checkpoint")) {
-      throw UsageError("fnn train: --checkpoint needs --checkpoint-every, e.g. 5 or 500batches");
-    }
-    return std::nullopt;
-  }
-  const std::string text = values["checkpoint-every"].as<std::string>();
+CheckpointPlan checkpoint_plan(const po::variables_map& values) {
   CheckpointPlan plan;
+  if (values.count("checkpoint")) {
+    plan.file = values["checkpoint"].as<std::string>();
+  } else if (values.count("save")) {
+    plan.file = values["save"].as<std::string>() + ".checkpoint";
+  }
+  if (!values.count("checkpoint-every")) return plan;
+  const std::string text = values["checkpoint-every"].as<std::string>();
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), plan.count);
   const std::string unit(end, text.data() + text.size());
   plan.batches = unit == "batches" || unit == "batch";
@@ -156,15 +163,61 @@ std::optional<CheckpointPlan> checkpoint_plan(const po::variables_map& values) {
                      "': expected N epochs or N batches, N at least 1: e.g. 5, 5epochs or "
                      "500batches");
   }
-  if (values.count("checkpoint")) {
-    plan.file = values["checkpoint"].as<std::string>();
-  } else if (values.count("save")) {
-    plan.file = values["save"].as<std::string>() + ".checkpoint";
-  } else {
+  if (plan.file.empty()) {
     throw UsageError("fnn train: --checkpoint-every needs --checkpoint FILE, or --save FILE "
                      "(checkpoints then go to FILE.checkpoint)");
   }
   return plan;
+}
+
+// A fraction option in [0, 1) (NaN is refused too).
+double fraction(const po::variables_map& values, const std::string& name) {
+  const double value = values[name].as<double>();
+  if (!(value >= 0.0 && value < 1.0)) {
+    throw UsageError("--" + name + " must be at least 0 and below 1, got " + to_text(value));
+  }
+  return value;
+}
+
+// The training data must have samples and at least one input column, before a network is built
+// from it (a one-column file would otherwise be blamed on --hidden).
+void check_trainable(const Dataset& data, const std::string& file) {
+  if (data.inputs.rows() == 0) throw DataError(file + ": there are no training samples");
+  if (data.inputs.cols() == 0) {
+    throw DataError(file + ": every column is a target (" + std::to_string(data.targets.cols()) +
+                    "), so the network would have no inputs; give data with input columns, or "
+                    "name fewer --target columns");
+  }
+}
+
+// A data set the network must take: DataError naming `file` unless the widths fit.
+void check_fits(const Network& network, const Dataset& data, const std::string& file) {
+  if (network.output_size() == data.targets.cols() && network.input_size() == data.inputs.cols()) {
+    return;
+  }
+  throw DataError(file + ": the network maps " + std::to_string(network.input_size()) +
+                  " inputs to " + std::to_string(network.output_size()) + " outputs, the data has " +
+                  std::to_string(data.inputs.cols()) + " inputs and " +
+                  std::to_string(data.targets.cols()) + " targets");
+}
+
+std::string describe(const TrainingPosition& position);
+
+// The end of a run stopped by a signal: a checkpoint where the run stands (if it has somewhere
+// to go), the command that continues it, and the exit status a shell expects (128 + signal).
+template <class WriteCheckpoint>
+int interrupted(const po::variables_map& values, int signal, const std::string& checkpoint,
+                const std::string& where, WriteCheckpoint&& write_checkpoint) {
+  const std::string why = "fnn: " + signal_name(signal) + ": training stopped after " + where;
+  if (checkpoint.empty()) {
+    std::cerr << why << "; nothing was saved: give --save FILE or --checkpoint FILE to keep an "
+              << "interrupted run's work\n";
+  } else {
+    write_checkpoint();
+    std::cerr << why << "; saved the checkpoint " << checkpoint << "\ncontinue with:\n  "
+              << resume_command(program_name(), values, checkpoint) << "\n";
+  }
+  return 128 + signal;
 }
 
 std::string describe(const TrainingPosition& position) {
@@ -178,7 +231,7 @@ std::string describe(const TrainingPosition& position) {
 
 DataSource source(const po::variables_map& values, const std::string& data_option,
                   const std::string& labels_option) {
-  DataSource result{values[data_option].as<std::string>(), std::nullopt};
+  DataSource result{values[data_option].as<std::string>(), std::nullopt, labels_option};
   if (values.count(labels_option)) result.labels = values[labels_option].as<std::string>();
   return result;
 }
@@ -191,6 +244,14 @@ int train_command(const std::vector<std::string>& args) {
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
   if (!values.count("train")) throw_missing("train", "train");
+  std::vector<NamedFile> outputs = given_files(values, {"save", "checkpoint", "metrics"});
+  if (!values.count("checkpoint") && values.count("save")) {  // the default checkpoint too
+    outputs.push_back({"--checkpoint (--save + .checkpoint)",
+                       values["save"].as<std::string>() + ".checkpoint"});
+  }
+  check_output_files(
+      given_files(values, {"train", "train-labels", "test", "test-labels", "config", "resume"}),
+      outputs);
   const auto start = std::chrono::steady_clock::now();
 
   std::optional<SavedModel> resumed;
@@ -209,17 +270,13 @@ int train_command(const std::vector<std::string>& args) {
   const std::size_t threads = thread_count(values);
   const auto thread_limit = limit_threads(threads);  // evaluation too, not only the trainer
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
-  const std::optional<CheckpointPlan> checkpoints = checkpoint_plan(values);
+  const CheckpointPlan checkpoints = checkpoint_plan(values);
   // Every option is checked before any file is read.
   const std::string schedule_text = values["schedule"].as<std::string>();
   from_options("--schedule", [&] { return LearningRateSchedule::parse(schedule_text); });
   const std::vector<std::size_t> hidden =
       parse_widths("hidden", values["hidden"].as<std::string>());
-  const double validation_split = values["validation-split"].as<double>();
-  if (validation_split < 0.0 || validation_split >= 1.0) {
-    throw UsageError("--validation-split must be at least 0 and below 1, got " +
-                     to_text(validation_split));
-  }
+  const double validation_split = fraction(values, "validation-split");
   const ComponentChoice activation =
       parse_component("activation", values["activation"].as<std::string>());
   std::optional<ComponentChoice> output_activation = activation;
@@ -228,7 +285,7 @@ int train_command(const std::vector<std::string>& args) {
     output_activation = text == "none" ? std::nullopt
                                        : std::optional(parse_component("output-activation", text));
   }
-  const double dropout = values["dropout"].as<double>();
+  const double dropout = fraction(values, "dropout");
   const ComponentChoice loss_choice = parse_component("loss", values["loss"].as<std::string>());
   ComponentChoice optimizer_choice =
       parse_component("optimizer", values["optimizer"].as<std::string>());
@@ -246,17 +303,20 @@ int train_command(const std::vector<std::string>& args) {
 
   const Registry registry = load_plugins(values);
 
-  // Data: read, one-hot, scale, split.
+  // Data: read, one-hot, split, scale.
   DataLayout layout = resumed ? resumed->layout
                               : DataLayout{split_list(values["target"].as<std::string>()), 0};
   Dataset train = load_dataset(source(values, "train", "train-labels"), layout,
-                               !resumed && values["classes"].as<bool>());
+                               !resumed && values["classes"].as<bool>(),
+                               resumed ? ColumnNames::use : ColumnNames::record);
+  check_trainable(train, values["train"].as<std::string>());
   const bool classes = layout.classes > 0;
+  Dataset validation = hold_out(train, validation_split, seed);
   const Scaler scaler =
       resumed ? resumed->scaler
-              : Scaler(scale, train.inputs);
+              : Scaler(scale, train.inputs);  // fitted on the training rows only
   scaler.apply(train.inputs);
-  const Dataset validation = hold_out(train, validation_split, seed);
+  if (validation.inputs.rows()) scaler.apply(validation.inputs);
 
   // Network, loss, optimizer.
   SavedModel model = resumed ? *resumed : SavedModel{};
@@ -271,23 +331,32 @@ int train_command(const std::vector<std::string>& args) {
   }
   if (!resumed || !values["schedule"].defaulted()) model.schedule = schedule_text;
   const LearningRateSchedule schedule = LearningRateSchedule::parse(model.schedule);
-  Network network = resumed ? restore_network(registry, *resumed, values["resume"].as<std::string>())
+  Network network = resumed ? from_model_file(values["resume"].as<std::string>(), [&] {
+                                return restore_network(registry, *resumed,
+                                                       values["resume"].as<std::string>());
+                              })
                             : from_options("--hidden/--activation/--output-activation/--dropout", [&] {
                                 return Network(registry, model.network);
                               });
-  if (network.output_size() != train.targets.cols() || network.input_size() != train.inputs.cols()) {
-    throw DataError(values["train"].as<std::string>() + ": the network maps " +
-                    std::to_string(network.input_size()) + " inputs to " +
-                    std::to_string(network.output_size()) + " outputs, the data has " +
-                    std::to_string(train.inputs.cols()) + " inputs and " +
-                    std::to_string(train.targets.cols()) + " targets");
-  }
-  const auto loss = from_options("--loss", [&] {
-    return registry.make_loss(model.loss.name, model.loss.options);
-  });
-  const auto optimizer = from_options("--optimizer/--learning-rate", [&] {
+  check_fits(network, train, values["train"].as<std::string>());
+  // A resumed run's components come from its model file: a bad one is that file's fault.
+  const auto make_component = [&](const std::string& option_names, auto make) {
+    return resumed ? from_model_file(values["resume"].as<std::string>(), make)
+                   : from_options(option_names, make);
+  };
+  const auto loss = make_component(
+      "--loss", [&] { return registry.make_loss(model.loss.name, model.loss.options); });
+  const auto optimizer = make_component("--optimizer/--learning-rate", [&] {
     return registry.make_optimizer(model.optimizer.name, model.optimizer.options);
   });
+  // Everything the run needs is checked before the first epoch: the test data too.
+  std::optional<Dataset> test;
+  if (values.count("test")) {
+    test = load_dataset(source(values, "test", "test-labels"), layout, false, ColumnNames::use,
+                        network.input_size());
+    check_fits(network, *test, values["test"].as<std::string>());
+    scaler.apply(test->inputs);
+  }
   // The rate it starts from (its own default unless given), what a resumed run starts from too.
   model.optimizer.options.set("learning_rate", to_text(optimizer->learning_rate()));
   if (!resumed) {
@@ -298,12 +367,16 @@ int train_command(const std::vector<std::string>& args) {
     network.initialize(*init, rng);
   }
 
+  StopRequest stop;  // set by a signal (InterruptHandler below)
   Trainer trainer(network, *loss, *optimizer,
                   {.batch_size = batch_size,
                    .epochs = epochs,
                    .seed = seed,
                    .threads = threads,
-                   .schedule = schedule});
+                   .schedule = schedule,
+                   .stop = &stop});
+  // Its batch memory, sized by the data: what cannot fit is refused before the first epoch.
+  from_options("--batch-size", [&] { trainer.reserve(train.inputs.rows()); });
   if (resumed) {
     const std::span<float> state = optimizer->state();
     if (state.size() != resumed->optimizer_state.size()) {
@@ -325,6 +398,10 @@ int train_command(const std::vector<std::string>& args) {
     }
     std::cout << "resuming " << values["resume"].as<std::string>() << " after "
               << describe(resumed->position) << "\n";
+    const std::string changed =
+        schedule_change(model.schedule, optimizer->learning_rate(),
+                        resumed->position.epochs_done + 1, resumed->total_epochs, epochs);
+    if (!changed.empty()) std::cout << changed << "\n";
   }
 
   std::cout << "training on " << train.inputs.rows() << " samples (" << train.inputs.cols()
@@ -348,37 +425,48 @@ int train_command(const std::vector<std::string>& args) {
     model.layout = layout;
     model.scaler = scaler;
     model.position = position;
+    model.total_epochs = epochs;
     model.batch_size = batch_size;
     model.seed = seed;
   };
+  std::optional<MetricsLog> metrics;
+  if (values.count("metrics")) {
+    metrics.emplace(values["metrics"].as<std::string>(),
+                    resumed ? resumed->position.epochs_done : 0);
+  }
   std::optional<TrainingPosition> checkpointed;  // the last checkpoint this run wrote
   const auto write_checkpoint = [&] {
     snapshot();
-    save(checkpoints->file, model);
+    save(checkpoints.file, model);
     checkpointed = model.position;
+    if (metrics) metrics->sync();
   };
 
   Progress progress(style, epochs, train.inputs.rows());
-  std::optional<MetricsLog> metrics;
-  if (values.count("metrics")) metrics.emplace(values["metrics"].as<std::string>());
-  if (checkpoints) {
-    std::cout << "checkpoints every " << checkpoints->count
-              << (checkpoints->batches ? " batches" : " epochs") << " to " << checkpoints->file
+  if (checkpoints.count > 0) {
+    std::cout << "checkpoints every " << checkpoints.count
+              << (checkpoints.batches ? " batches" : " epochs") << " to " << checkpoints.file
               << std::endl;
-    remove_stale_temporaries(checkpoints->file);  // what a killed run's unfinished write left
   }
+  if (!checkpoints.file.empty()) remove_stale_temporaries(checkpoints.file);  // a killed run's
   const auto on_batch = [&](const BatchReport& b) {
     progress.batch_done(b);
     // Numbered across epochs, so a resumed run checkpoints where an unbroken one does.
-    if (checkpoints && checkpoints->batches &&
-        ((b.epoch - 1) * b.batches + b.batch) % checkpoints->count == 0) {
+    if (checkpoints.count > 0 && checkpoints.batches &&
+        ((b.epoch - 1) * b.batches + b.batch) % checkpoints.count == 0) {
       write_checkpoint();
     }
   };
+  // Ctrl-C, SIGTERM and SIGHUP end the run after the current batch, with a checkpoint.
+  const InterruptHandler interrupts(
+      stop, "fnn: interrupted: stopping after this batch" +
+                std::string(checkpoints.file.empty() ? "" : " and saving a checkpoint") +
+                " (interrupt again to quit at once)");
   try {
-    while (trainer.epochs_done() < epochs) {
+    while (trainer.epochs_done() < epochs && !stop.requested()) {
       EpochSummary summary;
       summary.training = trainer.train_epoch(train.inputs, train.targets, on_batch);
+      if (summary.training.interrupted) break;
       if (validation.inputs.rows()) {
         const Evaluation checked = evaluate(network, *loss, validation, classes);
         summary.validation_loss = checked.loss;
@@ -386,26 +474,29 @@ int train_command(const std::vector<std::string>& args) {
       }
       progress.epoch_done(summary);
       if (metrics) metrics->add(summary);
-      if (checkpoints && !checkpoints->batches && trainer.epochs_done() % checkpoints->count == 0) {
+      if (checkpoints.count > 0 && !checkpoints.batches &&
+          trainer.epochs_done() % checkpoints.count == 0) {
         write_checkpoint();
       }
     }
+    if (stop.requested() && trainer.epochs_done() < epochs) {
+      progress.clear_bar();
+      return interrupted(values, stop.signal(), checkpoints.file,
+                         describe(trainer.position()), write_checkpoint);
+    }
     if (values.count("save")) snapshot();
+    if (metrics) metrics->sync();
   } catch (const TrainingError& error) {
-    if (!checkpoints) throw;
+    if (checkpoints.count == 0) throw;
     throw TrainingError(std::string(error.what()) +
-                        (checkpointed ? "; the last checkpoint, " + checkpoints->file + " (after " +
+                        (checkpointed ? "; the last checkpoint, " + checkpoints.file + " (after " +
                                             describe(*checkpointed) +
                                             "), is kept: resume from it with a lower "
                                             "--learning-rate"
                                       : "; this run wrote no checkpoint"));
   }
 
-  if (values.count("test")) {
-    Dataset test = load_dataset(source(values, "test", "test-labels"), layout, false);
-    scaler.apply(test.inputs);
-    std::cout << "test: " << describe(evaluate(network, *loss, test, classes)) << "\n";
-  }
+  if (test) std::cout << "test: " << describe(evaluate(network, *loss, *test, classes)) << "\n";
   if (values.count("save")) {
     save(values["save"].as<std::string>(), model);
     std::cout << "saved " << values["save"].as<std::string>() << "\n";

@@ -2,16 +2,22 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <boost/crc.hpp>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <system_error>
 
 #include "fnn/error.hpp"
+#include "fnn/file_identity.hpp"
 
 namespace fnn {
 
@@ -26,6 +32,30 @@ std::string quoted(const std::filesystem::path& path) {
 
 std::string errno_text() {
   return std::generic_category().message(errno);
+}
+
+std::filesystem::path directory_of(const std::filesystem::path& file) {
+  return file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+}
+
+// The longest file name the directory's file system takes (255 where it does not say).
+std::size_t name_limit(const std::filesystem::path& directory) {
+  const long limit = ::pathconf(directory.c_str(), _PC_NAME_MAX);
+  return limit > 0 ? static_cast<std::size_t>(limit) : 255;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ::ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) return false;
+    if (written == 0) {
+      errno = EIO;  // no progress and no reason given: do not spin
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
 }
 
 // Owns the temporary file until it has been renamed: any exit before that removes it.
@@ -44,18 +74,13 @@ class TemporaryFile {
   bool is_open() const { return fd_ >= 0; }
   const std::filesystem::path& path() const { return path_; }
 
-  bool write_all(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ::ssize_t written = ::write(fd_, bytes.data(), bytes.size());
-      if (written < 0 && errno == EINTR) continue;
-      if (written < 0) return false;
-      if (written == 0) {
-        errno = EIO;  // no progress and no reason given: do not spin
-        return false;
-      }
-      bytes.remove_prefix(static_cast<std::size_t>(written));
-    }
-    return true;
+  bool write_all(std::string_view bytes) { return fnn::write_all(fd_, bytes); }
+
+  // The replaced file's permission bits, and its owner and group where this process may set
+  // them (root; or a group the user is in): chown first, since it clears set-id bits.
+  bool take_attributes_of(const struct ::stat& existing) {
+    (void)::fchown(fd_, existing.st_uid, existing.st_gid);
+    return ::fchmod(fd_, existing.st_mode & 07777) == 0;
   }
 
   // Syncs and closes; the descriptor is gone whatever the outcome.
@@ -81,16 +106,30 @@ class TemporaryFile {
 
 // Makes the rename itself durable; best effort, since the data is already safe on disk.
 void sync_directory(const std::filesystem::path& directory) {
-  const int fd =
-      ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
   (void)::fsync(fd);
   ::close(fd);
 }
 
+// ".NAME.tmp-": the part of a temporary's name before the writer's process id.
 std::string temporary_prefix(const std::filesystem::path& file) {
+  std::string name = file.filename().string();
+  // "." + NAME + ".tmp-" + a process id and a sequence number of up to 10 digits each + "-".
+  constexpr std::size_t fixed = 1 + 5 + 10 + 1 + 10;
+  const std::size_t limit = name_limit(directory_of(file));
+  if (name.size() + fixed > limit) {
+    boost::crc_32_type crc;
+    crc.process_bytes(name.data(), name.size());
+    char checksum[9];
+    std::snprintf(checksum, sizeof checksum, "%08x", static_cast<unsigned>(crc.checksum()));
+    std::size_t keep = limit > fixed + 9 ? limit - fixed - 9 : 0;
+    while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xc0) == 0x80) --keep;  // UTF-8
+    name.resize(keep);
+    name.append("~").append(checksum);
+  }
   std::string prefix = ".";  // appended piecewise for GCC 12, as in quoted()
-  return prefix.append(file.filename().string()).append(".tmp-");
+  return prefix.append(name).append(".tmp-");
 }
 
 // A test hook for the kill tests (tests/apps/cli_checkpoint_test.cpp): with FNN_TEST_STOP_WRITING
@@ -101,23 +140,102 @@ bool stop_while_writing(const std::filesystem::path& file) {
   return name != nullptr && file.filename() == name;
 }
 
+// How a write reaches `file`, decided before anything is written.
+struct WritePlan {
+  enum class Kind { replace, in_place, descriptor } kind = Kind::replace;
+  std::filesystem::path target;           // the file itself, its symbolic links followed
+  std::optional<struct ::stat> existing;  // a regular file to replace
+  int descriptor = -1;
+};
+
+WritePlan plan_write(const std::filesystem::path& file, const std::string& failed) {
+  if (file.empty()) throw DataError("cannot save a file: no file name given (an empty path)");
+  if (const std::optional<int> descriptor = process_descriptor(file)) {
+    return {WritePlan::Kind::descriptor, file, std::nullopt, *descriptor};
+  }
+  WritePlan plan;
+  try {
+    plan.target = follow_symlinks(file);
+  } catch (const DataError& error) {
+    throw DataError(failed + error.what());
+  }
+  struct ::stat status {};
+  if (::stat(plan.target.c_str(), &status) == 0) {
+    if (S_ISDIR(status.st_mode)) throw DataError(failed + "it is a directory; give a file name");
+    if (S_ISCHR(status.st_mode) || S_ISFIFO(status.st_mode)) {
+      plan.kind = WritePlan::Kind::in_place;
+      return plan;
+    }
+    if (!S_ISREG(status.st_mode)) {
+      throw DataError(failed + "it is neither a regular file nor a character device or FIFO");
+    }
+    if (::access(plan.target.c_str(), W_OK) != 0 && errno == EACCES) {
+      throw DataError(failed + "it is read-only; make it writable to replace it");
+    }
+    plan.existing = status;
+    return plan;
+  }
+  const std::string name = plan.target.filename().string();
+  if (name.empty() || name == "." || name == "..") {
+    throw DataError(failed + "it names a directory; give a file name");
+  }
+  const std::size_t limit = name_limit(directory_of(plan.target));
+  if (name.size() > limit) {
+    throw DataError(failed + "the file name is too long: " + std::to_string(name.size()) +
+                    " bytes, this file system takes at most " + std::to_string(limit));
+  }
+  return plan;
+}
+
+std::string failed_to_save(const std::filesystem::path& file) {
+  return "cannot save " + quoted(file) + ": ";
+}
+
+void write_in_place(const std::filesystem::path& file, const WritePlan& plan,
+                    std::string_view bytes) {
+  const std::string failed = failed_to_save(file);
+  if (plan.kind == WritePlan::Kind::descriptor) {
+    if (!write_all(plan.descriptor, bytes)) {
+      throw DataError(failed + "writing to descriptor " + std::to_string(plan.descriptor) +
+                      " failed (" + errno_text() + ")");
+    }
+    return;
+  }
+  const int fd = ::open(plan.target.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw DataError(failed + "cannot open it for writing (" + errno_text() + ")");
+  const bool written = write_all(fd, bytes);
+  const int saved_errno = errno;
+  const bool closed = ::close(fd) == 0;
+  if (!written || !closed) {
+    if (!written) errno = saved_errno;
+    throw DataError(failed + "writing it failed (" + errno_text() + ")");
+  }
+}
+
 }  // namespace
 
+std::string temporary_name(const std::filesystem::path& file, pid_t writer, unsigned sequence) {
+  return temporary_prefix(file)
+      .append(std::to_string(writer))
+      .append("-")
+      .append(std::to_string(sequence));
+}
+
 void write_file_atomically(const std::filesystem::path& file, std::string_view bytes) {
-  const std::string failed = "cannot save " + quoted(file) + ": ";
-  std::error_code ignored;
-  if (file.filename().empty() || std::filesystem::is_directory(file, ignored)) {
-    throw DataError(failed + "it is a directory; give a file name");
-  }
+  const std::string failed = failed_to_save(file);
+  const WritePlan plan = plan_write(file, failed);
+  if (plan.kind != WritePlan::Kind::replace) return write_in_place(file, plan, bytes);
   // The process id and a counter keep concurrent writers of the same file apart.
   static std::atomic<unsigned> counter{0};
-  const std::string prefix = temporary_prefix(file);
-  std::string name = prefix;
-  name.append(std::to_string(::getpid())).append("-").append(std::to_string(counter++));
-  TemporaryFile temporary(file.parent_path() / name);
+  TemporaryFile temporary(directory_of(plan.target) /
+                          temporary_name(plan.target, ::getpid(), counter++));
   if (!temporary.is_open()) {
     throw DataError(failed + "cannot create the temporary file " + quoted(temporary.path()) + " (" +
                     errno_text() + "); check that the directory exists and is writable");
+  }
+  if (plan.existing && !temporary.take_attributes_of(*plan.existing)) {
+    throw DataError(failed + "cannot give " + quoted(temporary.path()) +
+                    " the permissions of the file it replaces (" + errno_text() + ")");
   }
   bool written = true;
   if (stop_while_writing(file)) {
@@ -133,21 +251,49 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view b
     throw DataError(failed + "flushing " + quoted(temporary.path()) + " failed (" + errno_text() +
                     "); check the free disk space");
   }
-  if (!temporary.rename_to(file)) {
+  if (!temporary.rename_to(plan.target)) {
     throw DataError(failed + "renaming " + quoted(temporary.path()) + " over it failed (" +
                     errno_text() + ")");
   }
-  sync_directory(file.parent_path());
-  remove_stale_temporaries(file);
+  sync_directory(directory_of(plan.target));
+  remove_stale_temporaries(plan.target);
+}
+
+void check_writable(const std::filesystem::path& file) {
+  const std::string failed = failed_to_save(file);
+  const WritePlan plan = plan_write(file, failed);
+  if (plan.kind == WritePlan::Kind::descriptor) {
+    const int flags = ::fcntl(plan.descriptor, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
+      throw DataError(failed + "descriptor " + std::to_string(plan.descriptor) +
+                      " is not open for writing");
+    }
+  } else if (plan.kind == WritePlan::Kind::in_place) {
+    if (::access(plan.target.c_str(), W_OK) != 0) {
+      throw DataError(failed + "it is not writable (" + errno_text() + ")");
+    }
+  } else {
+    const TemporaryFile probe(directory_of(plan.target) /
+                              temporary_name(plan.target, ::getpid(), ~0u));
+    if (!probe.is_open()) {
+      throw DataError(failed + "cannot create a file in " + quoted(directory_of(plan.target)) +
+                      " (" + errno_text() + "); check that the directory exists and is writable");
+    }
+  }
 }
 
 // The temporaries' names are ".NAME.tmp-PID-N": a writer is known by its process id. The
 // process's own, and any whose writer is alive or cannot be signalled, are left alone.
 void remove_stale_temporaries(const std::filesystem::path& file) {
-  const std::string prefix = temporary_prefix(file);
-  const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
+  std::filesystem::path target = file;
+  try {
+    target = follow_symlinks(file);
+  } catch (const DataError&) {
+    return;
+  }
+  const std::string prefix = temporary_prefix(target);
   std::error_code error;
-  std::filesystem::directory_iterator entry(directory, error);
+  std::filesystem::directory_iterator entry(directory_of(target), error);
   for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
     const std::string name = entry->path().filename().string();
     if (!name.starts_with(prefix)) continue;

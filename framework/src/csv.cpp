@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <string_view>
 
 #include "fnn/atomic_file.hpp"
@@ -37,6 +38,78 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+// The length of the UTF-8 sequence that starts `text` (2 to 4), or 0 when it is not one.
+std::size_t utf8_sequence(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  const std::size_t size = lead >= 0xF0 && lead <= 0xF4   ? 4
+                           : lead >= 0xE0 && lead <= 0xEF ? 3
+                           : lead >= 0xC2 && lead <= 0xDF ? 2
+                                                          : 0;
+  if (size == 0 || text.size() < size) return 0;
+  for (std::size_t i = 1; i < size; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  }
+  return size;
+}
+
+// Text from a file as a message may show it: control characters and bytes that are not UTF-8
+// escaped (\r, \x1f), so that a stray carriage return cannot hide the text before it and binary
+// data does not reach the terminal; at most 60 characters of it, then "..." (and `cut` is set).
+std::string escaped(std::string_view text, bool* cut = nullptr) {
+  static constexpr char digits[] = "0123456789abcdef";
+  constexpr std::size_t most = 60;
+  std::string shown;
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < text.size(); ++characters) {
+    if (characters == most) {
+      if (cut != nullptr) *cut = true;
+      return shown + "...";
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t sequence = c >= 0x80 ? utf8_sequence(text.substr(i)) : 0;
+    if (sequence != 0) {
+      shown.append(text.substr(i, sequence));
+      i += sequence;
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '\r':
+        shown += "\\r";
+        continue;
+      case '\n':
+        shown += "\\n";
+        continue;
+      case '\t':
+        shown += "\\t";
+        continue;
+      case '"':
+        shown += "\\\"";
+        continue;
+      case '\\':
+        shown += "\\\\";
+        continue;
+      default:
+        break;
+    }
+    if (c < 0x20 || c >= 0x7F) {
+      shown += {'\\', 'x', digits[c >> 4], digits[c & 0xF]};
+    } else {
+      shown += static_cast<char>(c);
+    }
+  }
+  return shown;
+}
+
+// A bad value for a message: "value", or "the first 60 characters..." (12345 bytes).
+std::string quote_value(std::string_view value) {
+  bool cut = false;
+  std::string text = "\"" + escaped(value, &cut) + "\"";
+  if (cut) text += " (" + std::to_string(value.size()) + " bytes)";
+  return text;
+}
+
 enum class Number { ok, not_a_number, out_of_range };
 
 // from_chars, not strtof: '.' is the decimal point in every locale. A leading '+' is allowed, as
@@ -62,6 +135,7 @@ void split_fields(std::string_view line, const Location& at, std::vector<std::st
   fields.clear();
   std::size_t i = 0;
   while (true) {
+    const std::size_t start = i;
     while (i < line.size() && is_space(line[i])) ++i;
     if (i < line.size() && line[i] == '"') {
       std::string text;
@@ -79,13 +153,19 @@ void split_fields(std::string_view line, const Location& at, std::vector<std::st
       while (i < line.size() && is_space(line[i])) ++i;
       if (i < line.size() && line[i] != ',') {
         throw DataError(at.column(fields.size() + 1) +
-                        "expected a comma after the closing quote, found '" + line[i] + "'");
+                        "expected a comma after the closing quote, found '" +
+                        escaped(line.substr(i, 1)) + "'");
       }
       fields.push_back(std::move(text));
     } else {
       const std::size_t end = std::min(line.find(',', i), line.size());
       fields.emplace_back(trim(line.substr(i, end - i)));
       i = end;
+    }
+    if (i - start > max_csv_field_bytes) {
+      throw DataError(at.column(fields.size()) + "expected a field of at most " +
+                      std::to_string(max_csv_field_bytes) + " bytes, found " +
+                      quote_value(line.substr(start, i - start)));
     }
     if (i >= line.size()) return;
     ++i;  // the comma
@@ -97,16 +177,16 @@ float parse_value(const std::string& field, const Location& at, std::size_t colu
   switch (parse_number(field, value)) {
     case Number::ok:
       if (std::isfinite(value)) return value;
-      throw DataError(at.column(column) + "expected a finite number, found \"" + field +
-                      "\" (NaN and infinity are not allowed)");
+      throw DataError(at.column(column) + "expected a finite number, found " + quote_value(field) +
+                      " (NaN and infinity are not allowed)");
     case Number::out_of_range:
       throw DataError(at.column(column) + "expected a number within the float range " +
-                      "(about -3.4e38 to 3.4e38), found \"" + field + "\"");
+                      "(about -3.4e38 to 3.4e38), found " + quote_value(field));
     case Number::not_a_number:
       break;
   }
   throw DataError(at.column(column) + "expected a number, found " +
-                  (field.empty() ? std::string("an empty field") : "\"" + field + "\""));
+                  (field.empty() ? std::string("an empty field") : quote_value(field)));
 }
 
 // The first line is a header when a field is not a number; an empty field alone does not make
@@ -117,6 +197,61 @@ bool is_header(const std::vector<std::string>& fields) {
     return !trim(field).empty() && parse_number(field, ignored) == Number::not_a_number;
   });
 }
+
+// The lines of a stream, read in blocks, so that a line longer than max_csv_line_bytes is
+// refused when that much of it has been read (std::getline would read all of it first).
+class LineReader {
+ public:
+  LineReader(std::istream& in, const std::filesystem::path& file) : in_(in), file_(file) {}
+
+  // The next line, without its line break, in `line`; false at the end of the stream.
+  bool next(std::string& line) {
+    line.clear();
+    bool started = false;
+    while (true) {
+      if (begin_ == end_ && !refill()) {
+        if (started) ++number_;
+        return started;
+      }
+      started = true;
+      const char* const start = buffer_.data() + begin_;
+      const auto* const newline = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+      const std::size_t size =
+          newline != nullptr ? static_cast<std::size_t>(newline - start) : end_ - begin_;
+      if (line.size() + size > max_csv_line_bytes) {
+        throw DataError(Location{file_, number_ + 1}.text() + "expected a line of at most " +
+                        std::to_string(max_csv_line_bytes) + " bytes (" +
+                        std::to_string(max_csv_line_bytes >> 20) +
+                        " MiB), found a longer one: is this a CSV file?");
+      }
+      line.append(start, size);
+      begin_ += size;
+      if (newline != nullptr) {
+        ++begin_;
+        ++number_;
+        return true;
+      }
+    }
+  }
+
+  // The number of the line `next` gave last.
+  std::size_t number() const noexcept { return number_; }
+
+ private:
+  bool refill() {
+    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    begin_ = 0;
+    end_ = static_cast<std::size_t>(in_.gcount());
+    return end_ != 0;
+  }
+
+  std::istream& in_;
+  const std::filesystem::path& file_;
+  std::vector<char> buffer_ = std::vector<char>(std::size_t{1} << 16);
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  std::size_t number_ = 0;
+};
 
 std::ifstream open_for_reading(const std::filesystem::path& file) {
   std::error_code error;
@@ -135,7 +270,17 @@ std::string describe_columns(const CsvTable& table) {
     return "the file has no header and " + std::to_string(table.values.cols()) +
            " columns, indices 0 to " + std::to_string(table.values.cols() - 1);
   }
-  return "the columns are: " + join(table.header);
+  // A file may have a million columns: the message lists the first few.
+  constexpr std::size_t listed = 20;
+  std::vector<std::string> names;
+  for (std::size_t c = 0; c < std::min(listed, table.header.size()); ++c) {
+    names.push_back(escaped(table.header[c]));
+  }
+  std::string text = "the columns are: " + join(names);
+  if (table.header.size() > listed) {
+    text += " and " + std::to_string(table.header.size() - listed) + " more";
+  }
+  return text;
 }
 
 std::size_t resolve_column(const CsvTable& table, const std::string& column,
@@ -149,11 +294,11 @@ std::size_t resolve_column(const CsvTable& table, const std::string& column,
   const char* end = column.data() + column.size();
   const auto [stop, error] = std::from_chars(column.data(), end, index);
   if (error != std::errc{} || stop != end || column.empty()) {
-    throw DataError(file.string() + ": no column is named '" + column + "'; " +
+    throw DataError(file.string() + ": no column is named '" + escaped(column) + "'; " +
                     describe_columns(table));
   }
   if (index >= table.values.cols()) {
-    throw DataError(file.string() + ": column index " + column + " is out of range; " +
+    throw DataError(file.string() + ": column index " + escaped(column) + " is out of range; " +
                     describe_columns(table));
   }
   return index;
@@ -171,6 +316,7 @@ std::string csv_field(const std::string& name) {
 }  // namespace
 
 CsvTable read_csv(const std::filesystem::path& file) {
+  if (file == "-") return read_csv(std::cin, "standard input");
   std::ifstream in = open_for_reading(file);
   return read_csv(in, file);
 }
@@ -180,12 +326,12 @@ CsvTable read_csv(std::istream& in, const std::filesystem::path& file) {
   std::vector<float> values;
   std::vector<std::string> fields;
   std::string line;
-  std::size_t number = 0;
+  LineReader lines(in, file);
   std::size_t width = 0;
   std::size_t width_line = 0;  // the line that set the width, for ragged-row messages
   std::size_t blank_line = 0;  // the first blank line seen; allowed only at the end
-  while (std::getline(in, line)) {
-    ++number;
+  while (lines.next(line)) {
+    const std::size_t number = lines.number();
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 byte order mark
     if (trim(line).empty()) {
@@ -216,7 +362,8 @@ CsvTable read_csv(std::istream& in, const std::filesystem::path& file) {
     }
   }
   if (in.bad()) {
-    throw DataError(file.string() + ": reading failed after line " + std::to_string(number));
+    throw DataError(file.string() + ": reading failed after line " +
+                    std::to_string(lines.number()));
   }
   if (width_line == 0) {
     throw DataError(file.string() +
@@ -237,7 +384,7 @@ std::vector<std::size_t> resolve_columns(const CsvTable& table,
   for (const std::string& column : columns) {
     const std::size_t index = resolve_column(table, column, file);
     if (std::find(indices.begin(), indices.end(), index) != indices.end()) {
-      throw DataError(file.string() + ": column '" + column + "' is given twice");
+      throw DataError(file.string() + ": column '" + escaped(column) + "' is given twice");
     }
     indices.push_back(index);
   }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "fnn/error.hpp"
+#include "fnn/sizes.hpp"
 
 namespace fnn {
 
@@ -29,6 +30,12 @@ Matrix copy_rows(const Matrix& matrix, std::size_t first, std::size_t count) {
 
 Matrix one_hot(std::span<const float> labels, std::size_t classes, const std::string& source) {
   if (classes == 0) throw SpecError(source + ": one-hot encoding needs at least 1 class, got 0");
+  // Measured in floating point: rows × classes may not fit in 64 bits (a model file's class count).
+  if (const auto shortfall =
+          memory_shortfall(static_cast<double>(labels.size()) * static_cast<double>(classes))) {
+    throw DataError(source + ": one-hot targets for " + std::to_string(labels.size()) +
+                    " rows of " + std::to_string(classes) + " classes need " + *shortfall);
+  }
   Matrix encoded(labels.size(), classes);
   for (std::size_t row = 0; row < labels.size(); ++row) {
     const float label = labels[row];

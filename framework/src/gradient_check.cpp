@@ -141,7 +141,7 @@ GradientCheckResult check_network(Network& network, const Loss& loss, ConstMatri
                                   ConstMatrixView targets, const GradientCheckOptions& options) {
   std::vector<float> gradient(network.parameters().size());
   network.loss_and_gradient(inputs, targets, loss, gradient);
-  return check_gradient([&] { return loss.mean(network.predict(inputs), targets); },
+  return check_gradient([&] { return network.mean_loss(inputs, targets, loss); },
                         network.parameters(), gradient, options);
 }
 

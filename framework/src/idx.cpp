@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -89,17 +90,19 @@ std::string dimensions_text(const std::vector<std::uint64_t>& dims) {
 }
 
 // A plain or gzip-compressed file read front to back; offsets count the decompressed bytes.
+// `kind` names it in messages: "file", "image file", "labels file".
 class Source {
  public:
-  explicit Source(const std::filesystem::path& file) : file_(file) {
+  Source(const std::filesystem::path& file, std::string_view kind) : file_(file) {
+    const std::string cannot_open = file.string() + ": cannot open the " + std::string(kind);
     std::error_code error;
     file_size_ = std::filesystem::file_size(file, error);
-    if (error) throw DataError(file.string() + ": cannot open the file (" + error.message() + ")");
-    if (file_size_ == 0) throw DataError(at(0) + "the file is empty, expected an IDX header");
-    gz_ = ::gzopen(file.c_str(), "rb");
-    if (gz_ == nullptr) {
-      throw DataError(file.string() + ": cannot open the file (" + std::strerror(errno) + ")");
+    if (error) throw DataError(cannot_open + " (" + error.message() + ")");
+    if (file_size_ == 0) {
+      throw DataError(at(0) + "the " + std::string(kind) + " is empty, expected an IDX header");
     }
+    gz_ = ::gzopen(file.c_str(), "rb");
+    if (gz_ == nullptr) throw DataError(cannot_open + " (" + std::strerror(errno) + ")");
     ::gzbuffer(gz_, 1U << 17);
     // zlib decompresses when the file starts with the gzip magic bytes 1f 8b, whatever its
     // name, and passes any other content through unchanged (gzdirect is then true).
@@ -219,6 +222,16 @@ Header read_header(Source& source) {
   return header;
 }
 
+// A caller that knows the row width (a network's input width) refuses a wrong file from its
+// header alone, before a body of any size is decompressed.
+void check_row_width(const Source& source, const Header& header,
+                     std::optional<std::size_t> columns) {
+  if (!columns || header.cols == *columns) return;
+  throw DataError(source.at(4) + "expected rows of " + std::to_string(*columns) +
+                  " values, the header declares " + dimensions_text(header.dims) + " (rows of " +
+                  std::to_string(header.cols) + " values)");
+}
+
 // A header must not make us allocate more than the file can hold.
 void check_plausible(const Source& source, const Header& header) {
   if (!source.compressed()) {
@@ -241,9 +254,9 @@ void check_plausible(const Source& source, const Header& header) {
 
 std::vector<unsigned char> read_data(Source& source, const Header& header) {
   std::vector<unsigned char> bytes;
-  // The whole size only where the file size has vouched for it; gzip data grows as it comes.
-  bytes.reserve(source.compressed() ? std::min<std::uint64_t>(header.data_size, 64 * chunk_size)
-                                    : header.data_size);
+  // The whole size only where the file size has vouched for it; decompressed data grows as it
+  // comes, so that memory follows what the file holds, not what its header claims.
+  if (!source.compressed()) bytes.reserve(header.data_size);
   while (bytes.size() < header.data_size) {
     const std::size_t start = bytes.size();
     const std::size_t piece = std::min<std::uint64_t>(header.data_size - start, chunk_size);
@@ -278,43 +291,58 @@ std::vector<unsigned char> read_data(Source& source, const Header& header) {
                   std::to_string(index % header.cols + 1) + ")");
 }
 
-struct IdxArray {
-  std::vector<std::uint64_t> dims;
-  Matrix values;
-};
+// An IDX file opened and its header read, the data not yet: what the header declares can be
+// checked before anything is allocated for it.
+class IdxFile {
+ public:
+  IdxFile(const std::filesystem::path& file, std::string_view kind)
+      : source_(file, kind), header_(read_header(source_)) {}
 
-IdxArray read_array(const std::filesystem::path& file) {
-  Source source(file);
-  const Header header = read_header(source);
-  check_plausible(source, header);
-  const std::vector<unsigned char> bytes = read_data(source, header);
-  IdxArray array{header.dims, Matrix(header.dims[0], header.cols)};
-  const std::size_t bad = header.type->decode(bytes.data(), array.values.values());
-  if (bad < array.values.values().size()) not_finite(source, header, bytes, bad);
-  return array;
-}
+  const Header& header() const noexcept { return header_; }
+  void check_width(std::optional<std::size_t> columns) const {
+    check_row_width(source_, header_, columns);
+  }
+
+  Matrix read_values() {
+    check_plausible(source_, header_);
+    const std::vector<unsigned char> bytes = read_data(source_, header_);
+    Matrix values(header_.dims[0], header_.cols);
+    const std::size_t bad = header_.type->decode(bytes.data(), values.values());
+    if (bad < values.values().size()) not_finite(source_, header_, bytes, bad);
+    return values;
+  }
+
+ private:
+  Source source_;
+  Header header_;
+};
 
 }  // namespace
 
-Matrix read_idx(const std::filesystem::path& file) {
-  return read_array(file).values;
+Matrix read_idx(const std::filesystem::path& file, std::optional<std::size_t> columns) {
+  IdxFile idx(file, "file");
+  idx.check_width(columns);
+  return idx.read_values();
 }
 
-Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels) {
-  IdxArray image_array = read_array(images);
-  IdxArray label_array = read_array(labels);
-  if (label_array.dims.size() != 1) {
+Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels,
+                         std::optional<std::size_t> columns) {
+  IdxFile image_file(images, "image file");
+  image_file.check_width(columns);
+  IdxFile label_file(labels, "labels file");
+  const std::vector<std::uint64_t>& label_dims = label_file.header().dims;
+  if (label_dims.size() != 1) {
     throw DataError(labels.string() + ": expected one-dimensional labels, one per image of " +
-                    images.string() + ", found dimensions " + dimensions_text(label_array.dims));
+                    images.string() + ", found dimensions " + dimensions_text(label_dims));
   }
-  const std::size_t image_count = image_array.values.rows();
-  const std::size_t label_count = label_array.values.rows();
-  if (label_count != image_count) {
-    throw DataError(labels.string() + " holds " + std::to_string(label_count) + " labels but " +
+  const std::uint64_t image_count = image_file.header().dims[0];
+  if (label_dims[0] != image_count) {
+    throw DataError(labels.string() + " holds " + std::to_string(label_dims[0]) + " labels but " +
                     images.string() + " holds " + std::to_string(image_count) +
                     " images: expected one label per image");
   }
-  return {std::move(image_array.values), std::move(label_array.values)};
+  Matrix inputs = image_file.read_values();
+  return {std::move(inputs), label_file.read_values()};
 }
 
 }  // namespace fnn

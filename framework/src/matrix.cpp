@@ -1,11 +1,27 @@
 #include "fnn/matrix.hpp"
 
 #include "fnn/error.hpp"
+#include "fnn/sizes.hpp"
 
 namespace fnn {
 
+namespace {
+
+// rows × cols, refused before anything is allocated when it wraps or cannot fit in memory. The
+// last line of defence: callers that know where a size came from check it first, naming it.
+std::size_t checked_size(std::size_t rows, std::size_t cols) {
+  const std::size_t count = checked_multiply(rows, cols, "a matrix's rows × columns");
+  if (const auto shortfall = memory_shortfall(static_cast<double>(count))) {
+    throw SpecError("a " + std::to_string(rows) + " × " + std::to_string(cols) + " matrix needs " +
+                    *shortfall);
+  }
+  return count;
+}
+
+}  // namespace
+
 Matrix::Matrix(std::size_t rows, std::size_t cols)
-    : rows_(rows), cols_(cols), values_(rows * cols, 0.0F) {}
+    : rows_(rows), cols_(cols), values_(checked_size(rows, cols), 0.0F) {}
 
 Matrix::Matrix(std::initializer_list<std::initializer_list<float>> rows)
     : rows_(rows.size()), cols_(rows.size() == 0 ? 0 : rows.begin()->size()) {

@@ -128,14 +128,24 @@ class Problems {
     fail("is not an fnn model: " + why + "; give a model file saved by fnn");
   }
   [[noreturn]] void truncated(const std::string& why) const {
+    truncated_ = true;
     fail("is truncated: " + why + "; it was not completely written or copied, save it again");
   }
+  bool found_truncated() const { return truncated_; }
   [[noreturn]] void malformed(const std::string& why) const {
     fail("is malformed: " + why + "; save the model again");
+  }
+  [[noreturn]] void damaged(const std::string& stored, const std::string& computed) const {
+    damaged_because("checksum mismatch): expected " + stored + " (stored in the file), found " +
+                    computed + " (computed from its bytes");
+  }
+  [[noreturn]] void damaged_because(const std::string& why) const {
+    fail("is damaged (" + why + "); restore it from a copy or save the model again");
   }
 
  private:
   std::string where_;
+  mutable bool truncated_ = false;  // the last failure was a cut file, a diagnosis of its own
 };
 
 std::string read_bytes(const std::filesystem::path& file, const Problems& problems) {
@@ -226,7 +236,7 @@ void verify_checksum(std::string_view bytes, std::size_t data_start,
   const std::string& stored = found->second;
   if (stored.size() != placeholder.size() ||
       stored.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    problems.malformed("its checksum '" + stored + "' is not 8 lowercase hex digits");
+    problems.damaged_because("its checksum '" + stored + "' is not 8 lowercase hex digits");
   }
   const std::string_view header = bytes.substr(0, data_start);
   const std::string field = checksum_field(stored);
@@ -238,10 +248,23 @@ void verify_checksum(std::string_view bytes, std::size_t data_start,
   }
   const std::string computed = checksum(bytes, at + checksum_key.size());
   if (computed != stored) {
-    problems.fail("is corrupted: checksum mismatch, expected " + stored +
-                  " (stored in the file), found " + computed +
-                  " (computed from its bytes); restore it from a copy or save the model again");
+    problems.damaged(stored, computed);
   }
+}
+
+// A file whose structure is broken may still be an fnn model with a byte changed (a disk or copy
+// error): then its checksum, found by the text around it, no longer matches, and "damaged" is
+// the diagnosis that helps. Only a file whose checksum still matches is really malformed.
+void diagnose_damage(std::string_view bytes, const Problems& problems) {
+  const std::size_t at = bytes.find(checksum_key);
+  if (at == std::string_view::npos || bytes.find(checksum_key, at + 1) != std::string_view::npos) {
+    return;
+  }
+  const std::size_t digits = at + checksum_key.size();
+  if (bytes.size() < digits + placeholder.size()) return;
+  const std::string stored(bytes.substr(digits, placeholder.size()));
+  const std::string computed = checksum(bytes, digits);
+  if (computed != stored) problems.damaged(stored, computed);
 }
 
 // Where one tensor's floats lie in the data after the header.
@@ -378,10 +401,17 @@ ModelFile load_model(const std::filesystem::path& file) {
 ModelFile load_model_bytes(std::string_view bytes, const std::filesystem::path& file) {
   const Problems problems(file);
   std::size_t data_start = 0;
-  const Json header = parse_header(bytes, data_start, problems);
-  std::map<std::string, std::string> metadata = read_metadata(header, problems);
-  const std::vector<Placement> placements =
-      place_tensors(header, bytes.size() - data_start, data_start, problems);
+  Json header;
+  std::map<std::string, std::string> metadata;
+  std::vector<Placement> placements;
+  try {
+    header = parse_header(bytes, data_start, problems);
+    metadata = read_metadata(header, problems);
+    placements = place_tensors(header, bytes.size() - data_start, data_start, problems);
+  } catch (const DataError&) {
+    if (!problems.found_truncated()) diagnose_damage(bytes, problems);
+    throw;
+  }
   verify_checksum(bytes, data_start, metadata, problems);
   ModelFile model;
   model.tensors = copy_tensors(placements, bytes.substr(data_start));

@@ -8,6 +8,7 @@
 #include "fnn/registry.hpp"
 #include "fnn/names.hpp"
 #include "fnn/parallel.hpp"
+#include "fnn/sizes.hpp"
 
 namespace fnn {
 
@@ -52,6 +53,17 @@ void guarded(Call&& call, Describe&& describe) {
   }
 }
 
+// Calls `work(first, count, workspace)` for consecutive blocks of `rows` rows, through one
+// workspace of at most `block_rows`: evaluation of a large data set in bounded memory.
+template <class Work>
+void for_each_block(const Network& network, std::size_t rows, Work&& work) {
+  constexpr std::size_t block_rows = 1024;
+  Workspace workspace(network, std::min(block_rows, std::max<std::size_t>(rows, 1)));
+  for (std::size_t first = 0; first < rows; first += block_rows) {
+    work(first, std::min(block_rows, rows - first), workspace);
+  }
+}
+
 // The first `rows` rows of a workspace buffer, as a dense rows × cols block.
 MatrixView block(Matrix& buffer, std::size_t rows, std::size_t cols) {
   return {buffer.data(), rows, cols};
@@ -71,7 +83,8 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
     try {
       std::shared_ptr<Layer> layer = make_layer(registry, layer_spec);
       width = layer->setup(width);
-      offsets_.push_back(offsets_.back() + layer->parameter_count());
+      offsets_.push_back(
+          checked_add(offsets_.back(), layer->parameter_count(), "the network's parameter count"));
       layers_.push_back(std::move(layer));
     } catch (const PluginError& error) {
       throw PluginError(where + ": " + error.what());
@@ -81,6 +94,10 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
   }
   if (names_activation(registry, spec_.layers.back().name)) {
     output_activation_ = spec_.layers.back().name;
+  }
+  if (const auto shortfall = memory_shortfall(static_cast<double>(offsets_.back()))) {
+    throw SpecError("the network's " + std::to_string(offsets_.back()) + " parameters need " +
+                    *shortfall);
   }
   parameters_.assign(offsets_.back(), 0.0F);
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->bind(layer_parameters(i));
@@ -138,14 +155,73 @@ void Network::predict(ConstMatrixView inputs, MatrixView outputs, Workspace& wor
 }
 
 Matrix Network::predict(ConstMatrixView inputs) const {
-  constexpr std::size_t block_rows = 1024;  // bounds the workspace for large inputs
   Matrix outputs(inputs.rows(), output_size());
-  Workspace workspace(*this, std::min(block_rows, std::max<std::size_t>(inputs.rows(), 1)));
-  for (std::size_t first = 0; first < inputs.rows(); first += block_rows) {
-    const std::size_t count = std::min(block_rows, inputs.rows() - first);
-    predict(inputs.row_block(first, count), outputs.view().row_block(first, count), workspace);
-  }
+  for_each_block(
+      *this, inputs.rows(), [&](std::size_t first, std::size_t count, Workspace& workspace) {
+        predict(inputs.row_block(first, count), outputs.view().row_block(first, count), workspace);
+      });
   return outputs;
+}
+
+double Network::mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
+                          MatrixView outputs) const {
+  check_targets(inputs.rows(), targets);
+  if (outputs.rows() != inputs.rows() || outputs.cols() != output_size()) {
+    throw TrainingError("the outputs of " + std::to_string(inputs.rows()) + " samples need " +
+                        std::to_string(inputs.rows()) + " × " + std::to_string(output_size()) +
+                        " floats, the buffer is " + std::to_string(outputs.rows()) + " × " +
+                        std::to_string(outputs.cols()));
+  }
+  double total = 0.0;
+  for_each_block(
+      *this, inputs.rows(), [&](std::size_t first, std::size_t count, Workspace& workspace) {
+        const ConstMatrixView block_inputs = inputs.row_block(first, count);
+        const ConstMatrixView prediction = forward(block_inputs, workspace, PassContext{});
+        total +=
+            loss_sum(block_inputs, prediction, targets.row_block(first, count), loss, workspace);
+        for (std::size_t r = 0; r < count; ++r) {
+          std::ranges::copy(prediction.row(r), outputs.row(first + r).begin());
+        }
+      });
+  return inputs.rows() == 0 ? 0.0 : total / static_cast<double>(inputs.rows());
+}
+
+double Network::mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss) const {
+  Matrix outputs(inputs.rows(), output_size());
+  return mean_loss(inputs, targets, loss, outputs);
+}
+
+void Network::check_targets(std::size_t rows, ConstMatrixView targets) const {
+  if (targets.rows() != rows || targets.cols() != output_size()) {
+    throw TrainingError("the network has " + std::to_string(output_size()) +
+                        " outputs, the targets are " + std::to_string(targets.rows()) + " × " +
+                        std::to_string(targets.cols()) + " for " + std::to_string(rows) +
+                        " samples");
+  }
+}
+
+bool Network::fuses(const Loss& loss) const {
+  return !output_activation_.empty() && loss.fused_activation() == output_activation_;
+}
+
+double Network::loss_sum(ConstMatrixView inputs, ConstMatrixView prediction,
+                         ConstMatrixView targets, const Loss& loss,
+                         const Workspace& workspace) const {
+  double total = 0.0;
+  guarded(
+      [&] {
+        if (!fuses(loss)) {
+          total = loss.sum(prediction, targets);
+          return;
+        }
+        // The fused activation's input: the output of the layer before it, or the network's input.
+        const std::size_t last = layers_.size() - 1;
+        const ConstMatrixView logits =
+            last == 0 ? inputs : workspace.outputs_[last - 1].view().row_block(0, inputs.rows());
+        total = loss.fused_sum(logits, prediction, targets);
+      },
+      [] { return std::string("the loss failed"); });
+  return total;
 }
 
 double Network::loss_and_gradient(ConstMatrixView inputs, ConstMatrixView targets,
@@ -161,25 +237,19 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
                               float gradient_scale, std::span<float> gradient,
                               Workspace& workspace, const PassContext& context) const {
   const std::size_t rows = inputs.rows();
-  if (targets.rows() != rows || targets.cols() != output_size()) {
-    throw TrainingError("the network has " + std::to_string(output_size()) +
-                        " outputs, the targets are " + std::to_string(targets.rows()) + " × " +
-                        std::to_string(targets.cols()) + " for " + std::to_string(rows) +
-                        " samples");
-  }
+  check_targets(rows, targets);
   if (gradient.size() != parameters_.size()) {
     throw TrainingError("the gradient buffer holds " + std::to_string(gradient.size()) +
                         " floats, the network has " + std::to_string(parameters_.size()) +
                         " parameters");
   }
   const ConstMatrixView prediction = forward(inputs, workspace, context);
-  double loss_sum = 0.0;
-  const auto loss_failed = [] { return std::string("the loss failed"); };
-  guarded([&] { loss_sum = loss.sum(prediction, targets); }, loss_failed);
+  const double total_loss = loss_sum(inputs, prediction, targets, loss, workspace);
 
   // With a fused loss (softmax + cross-entropy) the loss gives ∂L/∂z of the last activation
   // directly, and that activation's own backward is skipped.
-  const bool fused = !output_activation_.empty() && loss.fused_activation() == output_activation_;
+  const bool fused = fuses(loss);
+  const auto loss_failed = [] { return std::string("the loss failed"); };
   std::size_t next_layer = layers_.size();
   MatrixView upstream = block(workspace.gradient_a_, rows, output_size());
   if (fused) {
@@ -226,7 +296,7 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
                                                                    : &workspace.gradient_b_;
     upstream = downstream;
   }
-  return loss_sum;
+  return total_loss;
 }
 
 }  // namespace fnn

@@ -15,12 +15,16 @@ double LearningRateSchedule::rate(double base, std::size_t epoch, std::size_t to
     case Kind::step:
       return base * std::pow(gamma, static_cast<double>((epoch - 1) / step_epochs));
     case Kind::cosine: {
-      // Epoch 1 trains at the full rate; the last epoch at a small rate, never exactly 0.
+      // Epoch 1 trains at the full rate; the last at base·sin²(π/2E), small but never 0.
       const double progress = static_cast<double>(epoch - 1) / static_cast<double>(total_epochs);
       return base * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
     }
   }
   return base;
+}
+
+bool LearningRateSchedule::spans_run() const noexcept {
+  return kind == Kind::cosine;
 }
 
 LearningRateSchedule LearningRateSchedule::parse(const std::string& text) {

@@ -16,6 +16,7 @@
 #include "fnn/multiversion.hpp"
 #include "fnn/parallel.hpp"
 #include "fnn/random.hpp"
+#include "fnn/sizes.hpp"
 
 namespace fnn {
 
@@ -39,7 +40,15 @@ std::optional<tbb::global_control> allow_parallelism(std::size_t threads) {
 
 const TrainingOptions& checked(const TrainingOptions& options) {
   if (options.batch_size == 0) throw TrainingError("the batch size must be at least 1");
+  if (options.threads > max_threads) {
+    throw TrainingError("the thread count must be at most " + std::to_string(max_threads) +
+                        ", got " + std::to_string(options.threads));
+  }
   return options;
+}
+
+bool stop_requested(const TrainingOptions& options) {
+  return options.stop != nullptr && options.stop->requested();
 }
 
 std::string diverged(std::size_t epoch, std::size_t batch, const std::string& what) {
@@ -73,10 +82,6 @@ struct Trainer::State {
         threads(thread_count(options_.threads)),
         parallelism(allow_parallelism(threads)),
         arena(static_cast<int>(threads)),
-        batch_inputs(options_.batch_size, network_.input_size()),
-        batch_targets(options_.batch_size, network_.output_size()),
-        workspace(network_, options_.batch_size),
-        gradient(network_.parameters().size(), 0.0F),
         base_learning_rate(optimizer_.learning_rate()) {}
 
   Network& network;
@@ -89,9 +94,11 @@ struct Trainer::State {
   tbb::task_arena arena;  // every parallel loop of a batch runs here, on `threads` threads
 
   std::vector<std::size_t> order;  // sample order of the current epoch
-  Matrix batch_inputs;             // the current batch, gathered contiguously
+  // Made by reserve() for batches of up to `capacity` rows: min(batch size, rows of the data).
+  std::size_t capacity = 0;
+  Matrix batch_inputs;  // the current batch, gathered contiguously
   Matrix batch_targets;
-  Workspace workspace;
+  std::optional<Workspace> workspace;
   std::vector<float> gradient;  // the batch-mean gradient
   std::size_t epochs_done = 0;
   double base_learning_rate;  // what the schedule scales
@@ -138,6 +145,31 @@ Trainer::Trainer(Network& network, const Loss& loss, Optimizer& optimizer,
 
 Trainer::~Trainer() = default;
 
+void Trainer::reserve(std::size_t rows) {
+  State& state = *state_;
+  const std::size_t capacity = std::min(state.options.batch_size, rows);
+  if (capacity <= state.capacity) return;  // kept for data of fewer rows too
+  const Network& network = state.network;
+  // The parameters and their gradient, and per sample of a batch its gathered inputs and
+  // targets and the workspace; in floating point, so that no product can wrap.
+  const double parameters = static_cast<double>(network.parameters().size());
+  const double per_sample = static_cast<double>(network.input_size()) +
+                            static_cast<double>(network.output_size()) +
+                            Workspace::floats_per_sample(network);
+  if (const auto shortfall =
+          memory_shortfall(2.0 * parameters + static_cast<double>(capacity) * per_sample)) {
+    throw SpecError("training in batches of " + std::to_string(capacity) +
+                    " samples (the parameters, their gradient and a batch's outputs and "
+                    "gradients) needs " +
+                    *shortfall + "; use a smaller batch size or network");
+  }
+  state.batch_inputs = Matrix(capacity, network.input_size());
+  state.batch_targets = Matrix(capacity, network.output_size());
+  state.workspace.emplace(network, capacity);
+  state.gradient.assign(network.parameters().size(), 0.0F);
+  state.capacity = capacity;
+}
+
 std::size_t Trainer::epochs_done() const noexcept { return state_->epochs_done; }
 
 std::string Trainer::shuffle_state() const { return state_->epoch_start.state(); }
@@ -175,6 +207,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
                         std::to_string(inputs.cols()) + " input and " +
                         std::to_string(targets.cols()) + " target columns");
   }
+  reserve(inputs.rows());
   const auto start = std::chrono::steady_clock::now();
   const std::size_t epoch = state.epochs_done + 1;
   state.optimizer.set_learning_rate(
@@ -217,7 +250,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
       batch_loss = state.network.backpropagate(
           state.batch_inputs.view().row_block(0, rows),
           state.batch_targets.view().row_block(0, rows), state.loss,
-          1.0F / static_cast<float>(rows), state.gradient, state.workspace, context);
+          1.0F / static_cast<float>(rows), state.gradient, *state.workspace, context);
       if (!std::isfinite(batch_loss)) return;
       finite_gradient = state.gradient_is_finite();
       if (finite_gradient) state.optimizer.step(state.network.parameters(), state.gradient);
@@ -236,6 +269,11 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     if (on_batch) {
       on_batch({epoch, batch, batches, first + rows, batch_loss / static_cast<double>(rows)});
     }
+    if (batch < batches && stop_requested(state.options)) {
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      return {epoch, state.epoch_loss_sum / static_cast<double>(first + rows), elapsed.count(),
+              true};
+    }
   }
   const double loss_sum = state.epoch_loss_sum;
   state.epochs_done = epoch;
@@ -251,7 +289,9 @@ EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
   EpochReport report;
   while (state_->epochs_done < state_->options.epochs) {
     report = train_epoch(inputs, targets);
-    if (on_epoch && !on_epoch(report)) break;
+    if (report.interrupted || (on_epoch && !on_epoch(report)) || stop_requested(state_->options)) {
+      break;
+    }
   }
   return report;
 }

@@ -18,4 +18,14 @@ Workspace::Workspace(const Network& network, std::size_t capacity) : capacity_(c
   gradient_b_ = Matrix(capacity, widest);
 }
 
+double Workspace::floats_per_sample(const Network& network) {
+  std::size_t widest = network.input_size();
+  double floats = 0.0;
+  for (std::size_t i = 0; i < network.layer_count(); ++i) {
+    floats += static_cast<double>(network.layer(i).output_size());
+    widest = std::max(widest, network.layer(i).output_size());
+  }
+  return floats + 2.0 * static_cast<double>(widest);  // the two gradient buffers
+}
+
 }  // namespace fnn

@@ -1,5 +1,6 @@
 // Categorical cross-entropy over probabilities: Σ −y·log p per sample, for softmax outputs and
-// one-hot (or probability) targets. After softmax the network uses the fused gradient p − y.
+// one-hot (or probability) targets. After softmax the network uses the fused gradient p − y and
+// the loss from the logits.
 #include <cmath>
 #include <fnn/plugin.hpp>
 
@@ -17,6 +18,15 @@ struct CrossEntropy {
   // ∂/∂z of −Σ y·log softmax(z) is p·Σy − y = p − y for targets that sum to 1 per row, without
   // any division: exact and stable even where p underflows.
   static constexpr std::string_view fused_activation = "softmax";
+  // −Σ y·log softmax(z) = Σ y·(log Σ e^z − z): exact where a float probability underflows.
+  static double from_logits(std::span<const float> z, std::span<const float> y) {
+    const double normalizer = fnn_plugins::log_sum_exp(z);
+    double total = 0.0;
+    for (std::size_t i = 0; i < z.size(); ++i) {
+      total += static_cast<double>(y[i]) * (normalizer - static_cast<double>(z[i]));
+    }
+    return total;
+  }
 };
 
 }  // namespace
@@ -24,5 +34,6 @@ struct CrossEntropy {
 FNN_PLUGIN(registrar) {
   registrar.loss<fnn_plugins::ElementwiseLoss<CrossEntropy>>(
       "cross_entropy",
-      "categorical cross-entropy -sum y log p over probabilities; fused with a softmax output");
+      "categorical cross-entropy -sum y log p over probabilities; after a softmax output, "
+      "from its logits");
 }

@@ -2,6 +2,7 @@
 // article's Θ, and its three GEMMs per batch (forward, input gradient, weight gradient).
 #include <algorithm>
 #include <fnn/plugin.hpp>
+#include <fnn/sizes.hpp>
 #include <string>
 
 namespace {
@@ -17,9 +18,7 @@ class Dense final : public fnn::Layer {
         bias_(options.flag("bias", true)),
         declared_inputs_(options.count("inputs", 0)) {}
 
-  std::size_t parameter_count() const override {
-    return input_size() * units_ + (bias_ ? units_ : 0);
-  }
+  std::size_t parameter_count() const override { return parameter_count_; }
 
   void reset_parameters(const fnn::Initializer& init, fnn::Rng& rng) override {
     init.fill(parameters().first(input_size() * units_), input_size(), units_, rng);
@@ -63,6 +62,10 @@ class Dense final : public fnn::Layer {
                            " but the layer before it has " + std::to_string(input_size) +
                            " outputs");
     }
+    // Widths come from options and model files: counted with overflow checks, once.
+    parameter_count_ = fnn::checked_add(
+        fnn::checked_multiply(input_size, units_, "its weight count (inputs × units)"),
+        bias_ ? units_ : 0, "its parameter count (weights + biases)");
     return units_;
   }
 
@@ -75,6 +78,7 @@ class Dense final : public fnn::Layer {
   std::size_t units_;
   bool bias_;
   std::size_t declared_inputs_;  // 0: take whatever the previous layer gives
+  std::size_t parameter_count_ = 0;
 };
 
 }  // namespace

@@ -8,18 +8,22 @@
 // checkpoints). The test counts those stops and, at the chosen one, either sends SIGKILL right
 // there or continues the process and sends SIGKILL after a delay (during the rest of the write,
 // the fsync or the rename, or later). Either way it is a real SIGKILL; no process cleans up.
+#include <signal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fnn/model_file.hpp>
 #include <fnn/trainer.hpp>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "support/process.hpp"
 #include "support/test_support.hpp"
 
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 using fnn::test::read_file;
 using fnn::test::run_fnn;
 using fnn::test::start_fnn;
@@ -188,8 +192,14 @@ void run_chain(const Folder& f, const Chain& chain) {
     }
     // Killed halfway through a write: only this process's temporary is there (a resumed run has
     // cleaned up its predecessors'), and the checkpoint is the last one completed before.
-    REQUIRE(left.size() == 1);
-    CHECK_THAT(left[0], Contains(std::string(point.stop_at) + ".tmp-" + std::to_string(pid) + "-"));
+    if (at_checkpoint) {
+      REQUIRE(left.size() == 1);
+      CHECK_THAT(left[0],
+                 Contains(std::string(point.stop_at) + ".tmp-" + std::to_string(pid) + "-"));
+    } else {  // metrics rows are appended in place: half a row is there, for the resumed run to cut
+      CHECK(left.empty());
+      CHECK(read_file(f.path("metrics.csv")).back() != '\n');
+    }
     const std::size_t expected =
         at_checkpoint ? started_at.value_or(0) + (point.stop - 1) * chain.step
                       : last_epoch_logged(out) * batches_per_epoch / chain.step * chain.step;
@@ -208,6 +218,14 @@ void run_chain(const Folder& f, const Chain& chain) {
   }
   CHECK(temporaries(f).empty());
   check_no_strays(f);
+  // The metrics file: its header once, then epochs 1 to 12 once each, whatever was cut and resumed.
+  std::istringstream metrics(read_file(f.path("metrics.csv")));
+  std::string row;
+  REQUIRE(std::getline(metrics, row));
+  CHECK(row == "epoch,train_loss,validation_loss,validation_accuracy,seconds");
+  std::size_t rows = 0;
+  while (std::getline(metrics, row)) CHECK_THAT(row, StartsWith(std::to_string(++rows) + ","));
+  CHECK(rows == epochs);
   const fnn::ModelFile reference = fnn::load_model(f.path("reference.fnn"));
   const fnn::ModelFile result = fnn::load_model(f.path("final.fnn"));
   CHECK(tensor_bytes(result, "parameters") == tensor_bytes(reference, "parameters"));
@@ -333,7 +351,6 @@ TEST_CASE("bad --checkpoint-every values and missing checkpoint files are usage 
       {{"--checkpoint-every", "batches", "--save", "m.fnn"}, "expected N epochs or N batches"},
       {{"--checkpoint-every", "-2", "--save", "m.fnn"}, "--checkpoint-every '-2'"},
       {{"--checkpoint-every", "3"}, "--checkpoint-every needs --checkpoint FILE, or --save FILE"},
-      {{"--checkpoint", "c.fnn"}, "--checkpoint needs --checkpoint-every"},
   };
   for (const Case& c : cases) {
     INFO(c.message);
@@ -362,4 +379,116 @@ TEST_CASE(
       run_fnn(with(resumed(f, f.path("m.fnn.checkpoint")), {"--batch-size", "16"}));
   CHECK(other_batch.exit_code == 2);
   CHECK_THAT(other_batch.err, Contains("inside an epoch") && Contains("batch size, 8"));
+}
+
+namespace {
+
+// Waits until the child has printed `text` on stdout (or ended); true if it did.
+bool wait_for_output(fnn::test::ChildProcess& child, const std::string& text) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (child.output().out.find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+// The command an interrupted run printed after "continue with:", split into words (the test's
+// paths need no shell quoting, which the check on quotes makes sure of).
+std::vector<std::string> printed_command(const std::string& err) {
+  const std::string marker = "continue with:\n  ";
+  const std::size_t at = err.find(marker);
+  if (at == std::string::npos) return {};
+  const std::string line = err.substr(at + marker.size(), err.find('\n', at + marker.size()) -
+                                                              at - marker.size());
+  CHECK(line.find('\'') == std::string::npos);
+  std::vector<std::string> words;
+  std::istringstream in(line);
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+}  // namespace
+
+TEST_CASE("SIGINT, SIGTERM and SIGHUP stop a run after its batch with a checkpoint; the printed "
+          "command resumes it bit-identical",
+          "[cli][checkpoint][interrupt]") {
+  const Folder f;
+  train_reference(f);
+  const int signal = GENERATE(SIGINT, SIGTERM, SIGHUP);
+  INFO("signal " << signal);
+  const std::string checkpoint = f.path("run.ckpt");
+  const std::vector<std::string> checkpointing{
+      "--checkpoint-every", "5batches", "--checkpoint", checkpoint, "--save",
+      f.path("final.fnn"),  "--metrics", f.path("metrics.csv")};
+  std::vector<std::string> command;
+  {
+    // The process stops itself while writing its second checkpoint (after batch 10 of epoch 1);
+    // the signal arrives there, so the run stops as that batch ends.
+    const fnn::test::ScopedEnvironment stop_hook("FNN_TEST_STOP_WRITING", "run.ckpt");
+    const auto child = start_fnn(with(fresh(f), checkpointing));
+    REQUIRE(child->wait_until_stopped());
+    child->resume();
+    REQUIRE(child->wait_until_stopped());
+    REQUIRE(::kill(child->pid(), signal) == 0);
+    child->resume();
+    const auto result = child->wait();  // continued through the interrupt's own checkpoint
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 128 + signal);
+    CHECK_THAT(result.err, Contains("interrupted: stopping after this batch and saving a "
+                                    "checkpoint") &&
+                               Contains("training stopped after batch 10 of epoch 1") &&
+                               Contains("saved the checkpoint " + checkpoint));
+    CHECK(!std::filesystem::exists(f.path("final.fnn")));
+    CHECK(batches_into_run(fnn::load_model(checkpoint)) == 10);
+    command = printed_command(result.err);
+  }
+  REQUIRE(command.size() > 3);
+  CHECK(command[0] == FNN_CLI_PATH);
+  CHECK(command[1] == "train");
+  CHECK(command[2] == "--resume");
+  CHECK(command[3] == checkpoint);
+  const auto resumed_run = fnn::test::run_process(
+      command[0], std::vector<std::string>(command.begin() + 1, command.end()));
+  INFO(resumed_run.out << resumed_run.err);
+  REQUIRE(resumed_run.exit_code == 0);
+  CHECK(temporaries(f).empty());
+  const fnn::ModelFile reference = fnn::load_model(f.path("reference.fnn"));
+  const fnn::ModelFile result = fnn::load_model(f.path("final.fnn"));
+  CHECK(tensor_bytes(result, "parameters") == tensor_bytes(reference, "parameters"));
+  CHECK(tensor_bytes(result, "optimizer_state") == tensor_bytes(reference, "optimizer_state"));
+  CHECK(result.metadata == reference.metadata);
+}
+
+TEST_CASE("a second interrupt ends the run at once; without --save or --checkpoint an "
+          "interrupted run says that nothing was saved",
+          "[cli][checkpoint][interrupt]") {
+  const Folder f;
+  SECTION("a second SIGINT, while the interrupt's checkpoint is being written") {
+    // --checkpoint alone: only an interrupt writes there.
+    const fnn::test::ScopedEnvironment stop_hook("FNN_TEST_STOP_WRITING", "run.ckpt");
+    const auto child =
+        start_fnn(with(fresh(f, 1000000), {"--checkpoint", f.path("run.ckpt")}));
+    REQUIRE(wait_for_output(*child, "epoch 1/"));
+    REQUIRE(::kill(child->pid(), SIGINT) == 0);
+    REQUIRE(child->wait_until_stopped());  // halfway through the checkpoint
+    REQUIRE(::kill(child->pid(), SIGINT) == 0);
+    child->resume();
+    const auto result = child->wait(std::chrono::seconds(10));
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 130);
+    CHECK_THAT(result.err, Contains("interrupt again to quit at once"));
+    CHECK(!std::filesystem::exists(f.path("run.ckpt")));  // never half-written
+  }
+  SECTION("SIGTERM with nowhere to save") {
+    const auto child = start_fnn(fresh(f, 1000000));
+    REQUIRE(wait_for_output(*child, "epoch 1/"));
+    REQUIRE(::kill(child->pid(), SIGTERM) == 0);
+    const auto result = child->wait(std::chrono::seconds(10));
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 143);
+    CHECK_THAT(result.err, Contains("fnn: SIGTERM: training stopped after ") &&
+                               Contains("nothing was saved: give --save FILE or --checkpoint "
+                                        "FILE"));
+  }
 }

@@ -1,5 +1,7 @@
 // Data files through the fnn tool: every bad input is a clear error (exit 1) naming the file and
 // the place; IDX data trains; metrics files.
+#include <zlib.h>
+
 #include <cstdint>
 #include <fstream>
 
@@ -21,6 +23,32 @@ std::string idx(std::uint8_t dimensions, const std::vector<std::uint32_t>& sizes
     for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((size >> shift) & 0xff);
   }
   return bytes + payload;
+}
+
+void write_gzip(const std::filesystem::path& file, const std::string& bytes) {
+  gzFile out = gzopen(file.c_str(), "wb");
+  REQUIRE(out != nullptr);
+  REQUIRE(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())) ==
+          static_cast<int>(bytes.size()));
+  REQUIRE(gzclose(out) == Z_OK);
+}
+
+// fnn with its standard input read from `input` (run_fnn gives it /dev/null).
+fnn::test::ProcessResult run_fnn_reading(const std::filesystem::path& input,
+                                         const std::vector<std::string>& args) {
+  std::vector<std::string> words{"-c", "exec \"$0\" \"$@\" < \"$STDIN_FILE\"", FNN_CLI_PATH};
+  words.insert(words.end(), args.begin(), args.end());
+  const fnn::test::ScopedEnvironment stdin_file("STDIN_FILE", input.string());
+  return fnn::test::run_process("/bin/sh", words);
+}
+
+// A two-input class model trained on four rows, saved as `model`.
+void train_small_model(const std::filesystem::path& data, const std::filesystem::path& model) {
+  write_file(data, "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+  const auto trained = run_fnn(
+      {"train", "--train", data.string(), "--classes", "--epochs", "1", "--save", model.string()});
+  INFO(trained.err);
+  REQUIRE(trained.exit_code == 0);
 }
 
 }  // namespace
@@ -133,4 +161,87 @@ TEST_CASE("validation split and JSON-lines metrics", "[cli][data]") {
   CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 3);
   CHECK_THAT(metrics, Contains("{\"epoch\":3,\"train_loss\":") && Contains("\"validation_accuracy\":"));
   CHECK_FALSE(result.err.find('\r') != std::string::npos);  // no bar when not on a terminal
+}
+
+TEST_CASE("an IDX file is known by its content and needs its labels file", "[cli][data]") {
+  fnn::test::TemporaryDirectory folder;
+  const auto file = [&](const std::string& name) { return (folder.path() / name).string(); };
+  train_small_model(file("xor.csv"), file("model.fnn"));
+  write_gzip(file("images.csv"), idx(3, {4, 2, 2}, std::string(16, '\x10')));
+  write_file(file("labels.idx"), idx(1, {4}, std::string("\x00\x01\x00\x01", 4)));
+
+  const auto train = run_fnn({"train", "--train", file("images.csv")});
+  CHECK(train.exit_code == 1);
+  CHECK(train.err == "fnn: " + file("images.csv") +
+                         ": an IDX file (found by its first bytes), whose labels come in a file "
+                         "of their own: give it with --train-labels\n");
+  const auto eval = run_fnn({"eval", "--model", file("model.fnn"), "--test", file("images.csv")});
+  CHECK(eval.exit_code == 1);
+  CHECK_THAT(eval.err, Contains(file("images.csv")) && Contains("give it with --test-labels"));
+
+  const auto missing =
+      run_fnn({"train", "--train", file("images.csv"), "--train-labels", file("absent.idx")});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Contains(file("absent.idx") + ": cannot open the labels file"));
+}
+
+TEST_CASE("IDX data of the wrong width is refused from its header", "[cli][data]") {
+  fnn::test::TemporaryDirectory folder;
+  const auto file = [&](const std::string& name) { return (folder.path() / name).string(); };
+  train_small_model(file("xor.csv"), file("model.fnn"));
+  // 1000 images of 28 x 28 declared, 100 bytes present: only the header can be checked.
+  write_gzip(file("wide.gz"), idx(3, {1000, 28, 28}, std::string(100, '\x10')));
+  write_file(file("labels.idx"), idx(1, {1000}, std::string(1000, '\x01')));
+  const std::string expected =
+      file("wide.gz") +
+      ": byte 4: expected rows of 2 values, the header declares 1000 x 28 x 28 (rows of 784 "
+      "values)";
+  const auto eval = run_fnn({"eval", "--model", file("model.fnn"), "--test", file("wide.gz"),
+                             "--test-labels", file("labels.idx")});
+  CHECK(eval.exit_code == 1);
+  CHECK_THAT(eval.err, Contains(expected));
+  const auto predict = run_fnn({"predict", "--model", file("model.fnn"), "--input", file("wide.gz"),
+                                "--output", file("out.csv")});
+  CHECK(predict.exit_code == 1);
+  CHECK_THAT(predict.err, Contains(expected));
+}
+
+TEST_CASE("bad CSV values are quoted short and escaped, long lines refused", "[cli][data]") {
+  fnn::test::TemporaryDirectory folder;
+  const auto file = [&](const std::string& name) { return (folder.path() / name).string(); };
+  write_file(file("long.csv"), "a,b\n1," + std::string(5000, '7') + "\n");
+  const auto long_field = run_fnn({"train", "--train", file("long.csv")});
+  CHECK(long_field.exit_code == 1);
+  CHECK(long_field.err == "fnn: " + file("long.csv") +
+                              ":2: column 2: expected a field of at most 4096 bytes, found \"" +
+                              std::string(60, '7') + "...\" (5000 bytes)\n");
+  write_file(file("cr.csv"), "a,b\n1,0\r\r\n");
+  const auto cr = run_fnn({"train", "--train", file("cr.csv")});
+  CHECK(cr.exit_code == 1);
+  CHECK_THAT(cr.err, Contains(":2: column 2: expected a number, found \"0\\r\""));
+}
+
+TEST_CASE("- reads CSV data from standard input", "[cli][data]") {
+  fnn::test::TemporaryDirectory folder;
+  const auto file = [&](const std::string& name) { return (folder.path() / name).string(); };
+  train_small_model(file("xor.csv"), file("model.fnn"));
+  const auto train =
+      run_fnn_reading(file("xor.csv"), {"train", "--train", "-", "--classes", "--epochs", "1"});
+  INFO(train.err);
+  CHECK(train.exit_code == 0);
+  CHECK_THAT(train.out, Contains("training on 4 samples"));
+  const auto eval =
+      run_fnn_reading(file("xor.csv"), {"eval", "--model", file("model.fnn"), "--test", "-"});
+  CHECK(eval.exit_code == 0);
+  CHECK_THAT(eval.out, Contains("accuracy") && Contains("/4)"));
+  const auto predict = run_fnn_reading(
+      file("xor.csv"),
+      {"predict", "--model", file("model.fnn"), "--input", "-", "--output", file("out.csv")});
+  CHECK(predict.exit_code == 0);
+  const std::string predictions = read_file(file("out.csv"));
+  CHECK(std::count(predictions.begin(), predictions.end(), '\n') == 5);
+  write_file(file("bad.csv"), "a,b,y\n1,x,0\n");
+  const auto bad = run_fnn_reading(file("bad.csv"), {"train", "--train", "-"});
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Contains("standard input:2: column 2: expected a number, found \"x\""));
 }

@@ -1,12 +1,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <clocale>
 #include <csignal>
 #include <cstdint>
 #include <fnn/csv.hpp>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <random>
 #include <sstream>
@@ -284,4 +287,133 @@ TEST_CASE("read_csv reads from a stream as from a file, naming the given name", 
   std::istringstream empty("");
   CHECK_THAT(error_message([&] { fnn::read_csv(empty, "memory.csv"); }),
              Contains("memory.csv: the file is empty"));
+}
+
+namespace {
+
+// A stream of `size` bytes of '1' and then a line break, made as it is read, that counts how
+// many bytes the reader took from it.
+class EndlessLine : public std::streambuf {
+ public:
+  explicit EndlessLine(std::size_t size) : left_(size) {}
+  std::size_t bytes_given() const { return given_; }
+
+ protected:
+  int_type underflow() override {
+    if (left_ == 0 && ended_) return traits_type::eof();
+    const std::size_t piece = std::min(left_, chunk_.size());
+    std::fill_n(chunk_.begin(), piece, '1');
+    std::size_t size = piece;
+    if (piece == 0) {
+      chunk_[0] = '\n';
+      size = 1;
+      ended_ = true;
+    }
+    left_ -= piece;
+    given_ += size;
+    setg(chunk_.data(), chunk_.data(), chunk_.data() + size);
+    return traits_type::to_int_type(chunk_[0]);
+  }
+
+ private:
+  std::array<char, 4096> chunk_{};
+  std::size_t left_;
+  std::size_t given_ = 0;
+  bool ended_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("a CSV line over the limit is refused with its line, before it is read whole", "[csv]") {
+  EndlessLine line(4 * fnn::max_csv_line_bytes);
+  std::istream in(&line);
+  const std::string message = error_message([&] { (void)fnn::read_csv(in, "big.csv"); });
+  REQUIRE(message.size() < 200);
+  CHECK(message ==
+        "big.csv:1: expected a line of at most 16777216 bytes (16 MiB), found a "
+        "longer one: is this a CSV file?");
+  CHECK(line.bytes_given() < 2 * fnn::max_csv_line_bytes);
+
+  // A line of exactly the limit is read (its one field is then too long for a number).
+  std::istringstream at_limit("1\n" + std::string(fnn::max_csv_line_bytes, '2') + "\n");
+  CHECK_THAT(error_message([&] { (void)fnn::read_csv(at_limit, "limit.csv"); }),
+             Contains("limit.csv:2: column 1: expected a field of at most 4096 bytes"));
+}
+
+TEST_CASE("a CSV field over the limit is refused, quoting only its start", "[csv]") {
+  const std::string number(fnn::max_csv_field_bytes + 1, '4');
+  const std::string start(60, '4');
+  check_csv_errors({
+      {("1,2\n3," + number + "\n").c_str(),
+       ("FILE:2: column 2: expected a field of at most 4096 bytes, found \"" + start +
+        "...\" (4097 bytes)")
+           .c_str()},
+      {("a," + std::string(5000, 'b') + "\n1,2\n").c_str(),
+       ("FILE:1: column 2: expected a field of at most 4096 bytes, found \"" +
+        std::string(60, 'b') + "...\" (5000 bytes)")
+           .c_str()},
+  });
+  // A field of exactly the limit is a field like any other.
+  CHECK(csv_error("1,2\n3, " + std::string(fnn::max_csv_field_bytes - 2, '5') + " \n") ==
+        "FILE:2: column 2: expected a number within the float range (about -3.4e38 to 3.4e38), "
+        "found \"" +
+            std::string(60, '5') + "...\" (4094 bytes)");
+}
+
+TEST_CASE("bad CSV values are quoted short, with control bytes escaped", "[csv]") {
+  check_csv_errors({
+      {"1,2\n3,0\r\r\n", "FILE:2: column 2: expected a number, found \"0\\r\""},
+      {"1,2\n3,\x01x\t\"y\n", "FILE:2: column 2: expected a number, found \"\\x01x\\t\\\"y\""},
+      {"1,2\n3,\x1f\x8b\x08\n", "FILE:2: column 2: expected a number, found \"\\x1f\\x8b\\x08\""},
+      {"1,2\n3,gr\xC3\xB6\xC3\x9F"
+       "e\n",
+       "FILE:2: column 2: expected a number, found \"gr\xC3\xB6\xC3\x9F"
+       "e\""},
+      {"\"a\"\r,c\n", "FILE:1: column 1: expected a comma after the closing quote, found '\\r'"},
+      {("1,2\n3," + std::string(100, 'x') + "\n").c_str(),
+       ("FILE:2: column 2: expected a number, found \"" + std::string(60, 'x') +
+        "...\" (100 bytes)")
+           .c_str()},
+      {("1,2\n3,nan" + std::string(70, 'q') + "\n").c_str(),
+       ("FILE:2: column 2: expected a number, found \"nan" + std::string(57, 'q') +
+        "...\" (73 bytes)")
+           .c_str()},
+  });
+}
+
+TEST_CASE("column names in messages are escaped and the list is cut short", "[csv]") {
+  std::istringstream control("a\rb,c\n1,2\n");
+  const fnn::CsvTable table = fnn::read_csv(control, "names.csv");
+  CHECK(error_message([&] { (void)fnn::resolve_columns(table, {"x\ty"}, "names.csv"); }) ==
+        "names.csv: no column is named 'x\\ty'; the columns are: a\\rb, c");
+
+  std::string header;
+  std::string row;
+  for (int c = 0; c < 100; ++c) {
+    if (c != 0) {
+      header += ',';
+      row += ',';
+    }
+    header.append("c").append(std::to_string(c));
+    row += '0';
+  }
+  std::istringstream wide(header + "\n" + row + "\n");
+  const fnn::CsvTable wide_table = fnn::read_csv(wide, "wide.csv");
+  CHECK(error_message([&] { (void)fnn::resolve_columns(wide_table, {"d"}, "wide.csv"); }) ==
+        "wide.csv: no column is named 'd'; the columns are: c0, c1, c2, c3, c4, c5, c6, c7, c8, "
+        "c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19 and 80 more");
+}
+
+TEST_CASE("the file name - reads CSV from standard input", "[csv]") {
+  std::istringstream text("x,y\n1,2\n3,oops\n");
+  std::streambuf* const saved = std::cin.rdbuf(text.rdbuf());
+  const std::string message = error_message([&] { (void)fnn::read_csv("-"); });
+  text.str("x,y\n1,2\n");
+  std::cin.clear();  // the first read left it at the end
+  const fnn::CsvTable table = fnn::read_csv("-");
+  std::cin.rdbuf(saved);
+  std::cin.clear();
+  CHECK(message == "standard input:3: column 2: expected a number, found \"oops\"");
+  CHECK(table.header == std::vector<std::string>{"x", "y"});
+  CHECK(all_values(table.values) == std::vector<float>{1, 2});
 }

@@ -281,3 +281,61 @@ TEST_CASE("label and image counts must agree, and labels must be one-dimensional
   CHECK(message(two_d) == two_d.string() + ": expected one-dimensional labels, one per image of " +
                               images.string() + ", found dimensions 3 x 1");
 }
+
+TEST_CASE("rows of the wrong width are refused from the IDX header, before the data", "[idx]") {
+  const TemporaryDirectory directory;
+  // 1000 images of 28 x 28 declared, but the data is cut short: only the header can be checked.
+  const std::string header = idx_header(0x08, {1000, 28, 28});
+  const std::filesystem::path compressed = write_gzip(directory, "wide.gz", header + u8_data(100));
+  const std::filesystem::path plain = write_plain(directory, "wide.idx", header + u8_data(100));
+  for (const std::filesystem::path& file : {compressed, plain}) {
+    INFO(file);
+    CHECK(error_message([&] { (void)fnn::read_idx(file, 2); }) ==
+          file.string() +
+              ": byte 4: expected rows of 2 values, the header declares 1000 x 28 x "
+              "28 (rows of 784 values)");
+  }
+  const std::filesystem::path labels =
+      write_plain(directory, "labels.idx", idx_header(0x08, {1000}) + u8_data(1000));
+  CHECK(error_message([&] { (void)fnn::read_idx_dataset(compressed, labels, 2); }) ==
+        compressed.string() +
+            ": byte 4: expected rows of 2 values, the header declares 1000 x 28 x 28 (rows of "
+            "784 values)");
+  // The right width reads as without one.
+  const std::filesystem::path fitting =
+      write_gzip(directory, "fit.gz", idx_header(0x08, {2, 3}) + u8_data(6));
+  CHECK(all_values(fnn::read_idx(fitting, 3)) == as_floats(u8_data(6)));
+}
+
+TEST_CASE("image and label headers are checked against each other before either body", "[idx]") {
+  const TemporaryDirectory directory;
+  // The image data is cut short; the mismatch must be found from the headers alone.
+  const std::filesystem::path images =
+      write_gzip(directory, "images.gz", idx_header(0x08, {4, 2, 2}) + u8_data(3));
+  const std::filesystem::path three =
+      write_plain(directory, "three.idx", idx_header(0x08, {3}) + u8_data(3));
+  CHECK(error_message([&] { (void)fnn::read_idx_dataset(images, three); }) ==
+        three.string() + " holds 3 labels but " + images.string() +
+            " holds 4 images: expected one label per image");
+  const std::filesystem::path two_d =
+      write_gzip(directory, "two_d.gz", idx_header(0x08, {4, 1}) + u8_data(4));
+  CHECK(error_message([&] { (void)fnn::read_idx_dataset(images, two_d); }) ==
+        two_d.string() + ": expected one-dimensional labels, one per image of " + images.string() +
+            ", found dimensions 4 x 1");
+}
+
+TEST_CASE("a missing image or labels file is named as such", "[idx]") {
+  const TemporaryDirectory directory;
+  const std::filesystem::path images =
+      write_plain(directory, "images.idx", idx_header(0x08, {1, 2}) + u8_data(2));
+  const std::filesystem::path labels =
+      write_plain(directory, "labels.idx", idx_header(0x08, {1}) + u8_data(1));
+  const std::filesystem::path missing = directory.path() / "missing.idx";
+  CHECK(error_message([&] { (void)fnn::read_idx_dataset(images, missing); }) ==
+        missing.string() + ": cannot open the labels file (No such file or directory)");
+  CHECK(error_message([&] { (void)fnn::read_idx_dataset(missing, labels); }) ==
+        missing.string() + ": cannot open the image file (No such file or directory)");
+  const std::filesystem::path empty = write_plain(directory, "empty.idx", "");
+  CHECK(error_message([&] { (void)fnn::read_idx_dataset(images, empty); }) ==
+        empty.string() + ": byte 0: the labels file is empty, expected an IDX header");
+}

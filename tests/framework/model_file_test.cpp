@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fnn/atomic_file.hpp>
+#include <fnn/file_identity.hpp>
 #include <fnn/model_file.hpp>
 #include <fstream>
 #include <functional>
@@ -339,7 +342,7 @@ TEST_CASE("a changed byte fails the checksum", "[model_file]") {
       Json::parse(fixed.substr(8, header_length(fixed)))["__metadata__"]["checksum"];
   REQUIRE(found != expected);
   CHECK(saved.load_error(corrupted) ==
-        saved.where() + "is corrupted: checksum mismatch, expected " + expected +
+        saved.where() + "is damaged (checksum mismatch): expected " + expected +
             " (stored in the file), found " + found +
             " (computed from its bytes); restore it from a copy or save the model again");
 }
@@ -458,6 +461,32 @@ TEST_CASE("every damaged or cut copy of a model is refused with a DataError", "[
   }
 }
 
+TEST_CASE("a changed byte anywhere but in the checksum's own key is called damaged, not 'not a "
+          "model'",
+          "[model_file]") {
+  const SavedModel saved;
+  const std::size_t key = saved.bytes.find("\"checksum\":\"");
+  REQUIRE(key != std::string::npos);
+  std::size_t damaged_count = 0;
+  std::size_t changes = 0;
+  for (std::size_t i = 0; i < saved.bytes.size(); ++i) {
+    if (i >= key && i < key + 12) continue;  // without its key the checksum cannot be found
+    INFO("byte " << i);
+    for (const unsigned char flip : {0x01, 0x20, 0x80}) {
+      std::string damaged = saved.bytes;
+      damaged[i] = static_cast<char>(damaged[i] ^ flip);
+      const std::string message = saved.load_error(damaged);
+      // A changed length or offset can also read as a cut file, a diagnosis as useful.
+      CHECK_THAT(message, Catch::Matchers::Contains("is damaged (") ||
+                              Catch::Matchers::Contains("is truncated: "));
+      if (message.find("is damaged (") != std::string::npos) ++damaged_count;
+      ++changes;
+    }
+  }
+  INFO(damaged_count << " of " << changes << " called damaged");
+  CHECK(damaged_count * 100 >= changes * 95);
+}
+
 TEST_CASE("temporaries of writers that were killed are removed, others are kept", "[model_file]") {
   const fnn::test::TemporaryDirectory directory;
   const fs::path file = directory.path() / "m.fnn";
@@ -484,6 +513,126 @@ TEST_CASE("temporaries of writers that were killed are removed, others are kept"
   CHECK_FALSE(fs::exists(again));
 }
 
+TEST_CASE("the atomic writer keeps what the target is", "[model_file][atomic_file]") {
+  const fnn::test::TemporaryDirectory directory;
+  const fs::path file = directory.path() / "out.txt";
+  SECTION("a symbolic link is followed: its target is replaced, the link stays") {
+    fs::create_directory(directory.path() / "real");
+    write_file(directory.path() / "real" / "out.txt", "old");
+    fs::create_symlink("real/out.txt", file);
+    fnn::write_file_atomically(file, "new");
+    CHECK(fs::is_symlink(file));
+    CHECK(read_file(directory.path() / "real" / "out.txt") == "new");
+    // A dangling link: its target is created.
+    fs::create_symlink("real/later.txt", directory.path() / "dangling");
+    fnn::write_file_atomically(directory.path() / "dangling", "later");
+    CHECK(fs::is_symlink(directory.path() / "dangling"));
+    CHECK(read_file(directory.path() / "real" / "later.txt") == "later");
+  }
+  SECTION("a FIFO is written in place, not replaced") {
+    REQUIRE(::mkfifo(file.c_str(), 0600) == 0);
+    // The reader is there first (so the writer's open does not wait for one) and never blocks,
+    // so that a writer that replaced the FIFO fails the test instead of hanging it.
+    const int reader = ::open(file.c_str(), O_RDONLY | O_NONBLOCK);
+    REQUIRE(reader >= 0);
+    fnn::write_file_atomically(file, "through the pipe");
+    std::string received(64, '\0');
+    const ::ssize_t got = ::read(reader, received.data(), received.size());
+    ::close(reader);
+    received.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+    CHECK(received == "through the pipe");
+    CHECK(fs::is_fifo(file));
+  }
+  SECTION("a character device is written in place") {
+    if (::access("/dev/null", W_OK) != 0) {
+      WARN("/dev/null is not writable here: not checked");
+      return;
+    }
+    fnn::write_file_atomically("/dev/null", "discarded");
+    CHECK(fs::is_character_file("/dev/null"));
+  }
+  SECTION("an existing file keeps its permission bits") {
+    write_file(file, "old");
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+    fnn::write_file_atomically(file, "new");
+    CHECK(read_file(file) == "new");
+    CHECK(fs::status(file).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    fs::permissions(file, fs::perms::owner_all | fs::perms::group_read);
+    fnn::write_file_atomically(file, "newer");
+    CHECK(fs::status(file).permissions() == (fs::perms::owner_all | fs::perms::group_read));
+  }
+  SECTION("a hard-linked file is replaced: the other name keeps the old contents") {
+    write_file(file, "old");
+    fs::create_hard_link(file, directory.path() / "other.txt");
+    fnn::write_file_atomically(file, "new");
+    CHECK(read_file(file) == "new");
+    CHECK(read_file(directory.path() / "other.txt") == "old");
+    CHECK(fs::hard_link_count(file) == 1);
+  }
+  SECTION("a name near the file system's limit still gets a temporary; its stale ones go") {
+    const long limit = ::pathconf(directory.path().c_str(), _PC_NAME_MAX);
+    REQUIRE(limit > 20);
+    const fs::path longest = directory.path() / std::string(static_cast<std::size_t>(limit), 'n');
+    fnn::write_file_atomically(longest, "long");
+    CHECK(read_file(longest) == "long");
+    CHECK(entries(directory.path()) == std::vector<fs::path>{longest});
+    // The temporary a killed writer of that name would leave: found by a writer's own naming.
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    const fs::path stale = directory.path() / fnn::temporary_name(longest, child, 0);
+    CHECK(stale.filename().string().size() <= static_cast<std::size_t>(limit));
+    write_file(stale, "half");
+    fnn::remove_stale_temporaries(longest);
+    CHECK(entries(directory.path()) == std::vector<fs::path>{longest});
+    CHECK_THAT(error_message([&] { fnn::write_file_atomically(longest.string() + "x", "x"); }),
+               Contains("too long"));
+  }
+  SECTION("an empty name is refused") {
+    CHECK_THAT(error_message([&] { fnn::write_file_atomically("", "x"); }),
+               Contains("no file name"));
+  }
+}
+
+TEST_CASE("file_identity tells files apart after symbolic links, also before they exist",
+          "[model_file][atomic_file]") {
+  const fnn::test::TemporaryDirectory directory;
+  const fs::path file = directory.path() / "data.csv";
+  write_file(file, "a\n1\n");
+  fs::create_symlink("data.csv", directory.path() / "link.csv");
+  fs::create_directory(directory.path() / "sub");
+  CHECK(fnn::file_identity(file) == fnn::file_identity(directory.path() / "link.csv"));
+  CHECK(fnn::file_identity(file) ==
+        fnn::file_identity(directory.path() / "sub" / ".." / "data.csv"));
+  CHECK(fnn::file_identity(file).regular);
+  CHECK(fnn::file_identity(file) != fnn::file_identity(directory.path() / "other.csv"));
+  CHECK(fnn::file_identity(directory.path() / "new.fnn") ==
+        fnn::file_identity(directory.path() / "sub" / ".." / "new.fnn"));
+  CHECK_FALSE(fnn::file_identity(directory.path() / "new.fnn").exists);
+  fs::create_symlink("sub/later.fnn", directory.path() / "dangling");
+  CHECK(fnn::file_identity(directory.path() / "dangling") ==
+        fnn::file_identity(directory.path() / "sub" / "later.fnn"));
+  CHECK(fnn::file_identity(directory.path() / "absent" / "x") ==
+        fnn::file_identity(directory.path() / "sub" / ".." / "absent" / "x"));
+  CHECK_FALSE(fnn::file_identity("/dev/null").regular);
+  CHECK(fnn::process_descriptor("/dev/stdout") == 1);
+  CHECK(fnn::process_descriptor("/dev/fd/2") == 2);
+  CHECK_FALSE(fnn::process_descriptor(file));
+}
+
+TEST_CASE("check_writable proves an output can be written without writing it",
+          "[model_file][atomic_file]") {
+  const fnn::test::TemporaryDirectory directory;
+  CHECK_NOTHROW(fnn::check_writable(directory.path() / "new.fnn"));
+  CHECK(entries(directory.path()).empty());
+  CHECK_THAT(error_message([&] { fnn::check_writable(directory.path() / "absent" / "m.fnn"); }),
+             Contains("absent") && Contains("directory"));
+  CHECK_THAT(error_message([&] { fnn::check_writable(directory.path()); }),
+             Contains("is a directory"));
+  CHECK_THAT(error_message([&] { fnn::check_writable(""); }), Contains("no file name"));
+  CHECK_NOTHROW(fnn::check_writable("/dev/stdout"));
+}
+
 TEST_CASE("load_model_bytes reads a model in memory as load_model reads the file",
           "[model_file]") {
   SavedModel saved;
@@ -496,7 +645,7 @@ TEST_CASE("load_model_bytes reads a model in memory as load_model reads the file
   std::string damaged = bytes;
   damaged.back() ^= 1;
   CHECK_THAT(error_message([&] { fnn::load_model_bytes(damaged, "in-memory.fnn"); }),
-             StartsWith("model file 'in-memory.fnn' is corrupted: checksum mismatch"));
+             StartsWith("model file 'in-memory.fnn' is damaged (checksum mismatch)"));
 }
 
 // Found by fuzzing (tests/fuzz): messages printed the offending JSON value with dump(), which

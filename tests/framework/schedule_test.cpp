@@ -1,4 +1,6 @@
+#include <cmath>
 #include <fnn/schedule.hpp>
+#include <numbers>
 
 #include "support/test_support.hpp"
 
@@ -17,6 +19,28 @@ TEST_CASE("learning-rate schedules: constant, step and cosine", "[schedule]") {
   CHECK(cosine.rate(2.0, 3, 4) == Approx(1.0));
   CHECK(cosine.rate(2.0, 4, 4) > 0.0);
   CHECK(cosine.rate(2.0, 4, 4) < cosine.rate(2.0, 3, 4));
+}
+
+// The formula that --help and the header state: η·(1 + cos(π·(e − 1)/E))/2, whose last epoch is
+// η·sin²(π/2E), 0.0245·η for E = 10, not 0.
+TEST_CASE("the cosine schedule is rate*(1+cos(pi*(e-1)/E))/2, never 0", "[schedule]") {
+  const auto cosine = fnn::LearningRateSchedule::parse("cosine");
+  for (const std::size_t total : {1U, 2U, 10U, 20U}) {
+    for (std::size_t epoch = 1; epoch <= total; ++epoch) {
+      INFO("epoch " << epoch << " of " << total);
+      const double angle =
+          std::numbers::pi * static_cast<double>(epoch - 1) / static_cast<double>(total);
+      CHECK(cosine.rate(0.4, epoch, total) == Approx(0.4 * (1 + std::cos(angle)) / 2));
+    }
+  }
+  const double last = std::pow(std::sin(std::numbers::pi / 20), 2);
+  CHECK(cosine.rate(1.0, 10, 10) == Approx(last));
+  CHECK(last == Approx(0.0245).epsilon(0.002));
+  // Resumed to another total, the same epoch trains at another rate: 0.5·η in epoch 11 of 20.
+  CHECK(cosine.rate(1.0, 11, 20) == Approx(0.5));
+  CHECK(cosine.spans_run());
+  CHECK_FALSE(fnn::LearningRateSchedule::parse("constant").spans_run());
+  CHECK_FALSE(fnn::LearningRateSchedule::parse("step:3:0.5").spans_run());
 }
 
 TEST_CASE("a malformed schedule names itself and the accepted forms", "[schedule]") {

@@ -454,3 +454,48 @@ TEST_CASE("a loss that becomes NaN stops training with epoch, batch and cause, b
   }
   CHECK(same_bits(before_batch_2, {network.parameters().begin(), network.parameters().end()}));
 }
+
+TEST_CASE("a stop request ends the epoch after the batch it is on; the same trainer then "
+          "continues bit-identical",
+          "[trainer][resume][interrupt]") {
+  const Data data;
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const fnn::Options momentum{{"learning_rate", "0.3"}, {"momentum", "0.9"}};
+  fnn::TrainingOptions options{.batch_size = 32, .epochs = 3, .seed = 5, .threads = 2};
+
+  fnn::Network unbroken = make_dropout_network();
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd", momentum);
+  fnn::Trainer whole(unbroken, *loss, *sgd, options);
+  whole.fit(data.inputs, data.targets);
+
+  fnn::StopRequest stop;
+  options.stop = &stop;
+  fnn::Network network = make_dropout_network();
+  const auto stopped_sgd = fnn::test::plugins().make_optimizer("sgd", momentum);
+  fnn::Trainer trainer(network, *loss, *stopped_sgd, options);
+  trainer.train_epoch(data.inputs, data.targets);
+  const fnn::EpochReport cut =
+      trainer.train_epoch(data.inputs, data.targets, [&](const fnn::BatchReport& report) {
+        if (report.batch == 4) stop.request(2);  // as a SIGINT handler would, during batch 4
+      });
+  CHECK(cut.interrupted);
+  CHECK(cut.epoch == 2);
+  CHECK(trainer.epochs_done() == 1);
+  CHECK(trainer.position().batches_done == 4);
+  CHECK(stop.signal() == 2);
+  // fit, too, stops after one batch while the request stands.
+  trainer.fit(data.inputs, data.targets);
+  CHECK(trainer.position().batches_done == 5);
+
+  // A new trainer (setup resets the optimizer's state: put it back, as a resume does).
+  const std::vector<float> state = copy(stopped_sgd->state());
+  fnn::StopRequest none;
+  options.stop = &none;
+  fnn::Trainer rest(network, *loss, *stopped_sgd, options);
+  std::ranges::copy(state, stopped_sgd->state().begin());
+  rest.resume(trainer.position());
+  rest.fit(data.inputs, data.targets);
+  CHECK(rest.epochs_done() == 3);
+  CHECK(same_bits(unbroken.parameters(), network.parameters()));
+  CHECK(same_bits(sgd->state(), stopped_sgd->state()));
+}

@@ -1,9 +1,14 @@
 // libFuzzer target: fnn::load_model_bytes (the whole of load_model after the file is read) on
-// arbitrary bytes. The CRC-32 check would stop almost every mutation early, so when the input
-// is long enough to have one the harness also tries it with the checksum field recomputed, to
-// reach the tensor and network-spec checks behind it.
+// arbitrary bytes, then what `fnn predict` does with a model that loads: build its network from
+// fnn's own plugins, give it the stored parameters and predict one row. The CRC-32 check would
+// stop almost every mutation early, so when the input is long enough to have one the harness
+// also tries it with the checksum field recomputed, to reach the tensor and network-spec checks
+// behind it.
+#include <algorithm>
 #include <boost/crc.hpp>
 #include <fnn/model_file.hpp>
+#include <fnn/network.hpp>
+#include <fnn/registry.hpp>
 
 #include "fuzz_support.hpp"
 
@@ -27,14 +32,40 @@ std::string with_valid_checksum(std::string_view bytes) {
   return fixed;
 }
 
+// fnn's plugins (fnn/plugins beside libfnn, built with the fuzz preset), loaded once. Without
+// them every network would be refused as unknown and nothing past the spec would be fuzzed.
+const fnn::Registry& plugins() {
+  static const fnn::Registry registry = [] {
+    fnn::Registry loaded = fnn::Registry::with_plugins();
+    if (!loaded.contains(fnn::Kind::layer, "dense")) {
+      std::fprintf(stderr, "fuzz harness: fnn's plugins were not found in %s\n",
+                   fnn::Registry::default_plugin_directory().c_str());
+      std::abort();
+    }
+    return loaded;
+  }();
+  return registry;
+}
+
+// Loads the model and, as `fnn predict` does, builds its network, restores its parameters and
+// predicts one row of zeros.
+void load_and_predict(std::string_view bytes) {
+  const fnn::ModelFile model = fnn::load_model_bytes(bytes, "fuzz.fnn");
+  fnn::Network network(plugins(), model.network);
+  const auto stored = model.tensors.find("parameters");
+  if (stored == model.tensors.end() || stored->second.size() != network.parameters().size()) {
+    return;  // the CLI refuses such a model with a DataError before predicting
+  }
+  std::copy(stored->second.begin(), stored->second.end(), network.parameters().begin());
+  (void)network.predict(fnn::Matrix(1, network.input_size()));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes = fnn::fuzz::as_text(data, size);
-  fnn::fuzz::expect_parse_or_error([&] { (void)fnn::load_model_bytes(bytes, "fuzz.fnn"); });
+  fnn::fuzz::expect_parse_or_error([&] { load_and_predict(bytes); });
   const std::string fixed = with_valid_checksum(bytes);
-  if (!fixed.empty()) {
-    fnn::fuzz::expect_parse_or_error([&] { (void)fnn::load_model_bytes(fixed, "fuzz.fnn"); });
-  }
+  if (!fixed.empty()) fnn::fuzz::expect_parse_or_error([&] { load_and_predict(fixed); });
   return 0;
 }

@@ -40,6 +40,14 @@ fnn::GradientCheckOptions away_from_kink() {
   return options;
 }
 
+// The losses with a fused activation, and that activation.
+struct FusedPair {
+  const char* loss;
+  const char* activation;
+};
+constexpr FusedPair fused_pairs[] = {{"cross_entropy", "softmax"},
+                                     {"binary_cross_entropy", "sigmoid"}};
+
 // A dense → `activation` network (4 inputs, hidden tanh layer of 5, 3 outputs) at random
 // weights, with random inputs.
 fnn::Network small_network(const char* activation, fnn::Matrix& inputs) {
@@ -157,12 +165,7 @@ TEST_CASE("cross_entropy fuses with softmax and binary_cross_entropy with sigmoi
 
 TEST_CASE("the fused gradients equal the loss gradient through the activation",
           "[cross_entropy][binary_cross_entropy][gradient]") {
-  struct Pair {
-    const char* loss;
-    const char* activation;
-  };
-  for (const Pair pair :
-       {Pair{"cross_entropy", "softmax"}, Pair{"binary_cross_entropy", "sigmoid"}}) {
+  for (const FusedPair pair : fused_pairs) {
     INFO(pair.loss << " after " << pair.activation);
     const auto l = loss(pair.loss);
     const auto phi = fnn::test::plugins().make_activation(pair.activation);
@@ -201,4 +204,91 @@ TEST_CASE("a network ending in sigmoid with binary_cross_entropy has the exact g
   fnn::Rng rng(5);
   const fnn::Matrix targets = random_matrix(inputs.rows(), 3, 0.0F, 1.0F, rng);
   REQUIRE_GRADIENT_OK(fnn::check_network(network, *loss("binary_cross_entropy"), inputs, targets));
+}
+
+namespace {
+
+// A network of one dense layer (weights `weights`, row-major inputs × units, then `bias`) and
+// `activation`: its output layer's logits are exactly inputs · weights + bias.
+fnn::Network logit_network(const char* activation, std::size_t inputs, std::size_t units,
+                           const std::vector<float>& parameters) {
+  fnn::NetworkSpec spec{inputs};
+  spec.add("dense", {{"units", std::to_string(units)}}).add(activation);
+  fnn::Network network(fnn::test::plugins(), spec);
+  REQUIRE(network.parameters().size() == parameters.size());
+  std::ranges::copy(parameters, network.parameters().begin());
+  return network;
+}
+
+// softplus(z) = log(1 + e^z), computed apart from fnn: the binary cross-entropy of logit z with
+// target 0, and of −z with target 1.
+double softplus(double z) {
+  return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
+}
+
+}  // namespace
+
+// A confidently wrong sample costs its logit, not the −log of the smallest float (87.3) that a
+// probability rounded to 0 or 1 would give: the loss a run reports comes from the logits.
+TEST_CASE("binary_cross_entropy after sigmoid is computed from the logits",
+          "[binary_cross_entropy][network]") {
+  const fnn::Network network = logit_network("sigmoid", 1, 1, {1.0F, 0.0F});  // z = x
+  const fnn::Matrix inputs{{20.0F}, {-20.0F}, {0.5F}, {100.0F}};
+  const fnn::Matrix targets{{0.0F}, {1.0F}, {0.3F}, {1.0F}};
+  const double expected = (softplus(20.0) + softplus(20.0) +
+                           (softplus(0.5) - static_cast<double>(0.3F) * 0.5) + softplus(-100.0)) /
+                          4.0;
+  CHECK(softplus(20.0) == Approx(20.000000002061153).epsilon(1e-15));
+  std::vector<float> gradient(network.parameters().size());
+  const auto bce = loss("binary_cross_entropy");
+  CHECK(network.loss_and_gradient(inputs, targets, *bce, gradient) ==
+        Approx(expected).epsilon(1e-12));
+  CHECK(network.mean_loss(inputs, targets, *bce) == Approx(expected).epsilon(1e-12));
+  // Evaluation goes in blocks of 1024 rows: 2052 rows of the same four add up to the same mean.
+  fnn::Matrix many_inputs(2052, 1);
+  fnn::Matrix many_targets(2052, 1);
+  for (std::size_t r = 0; r < 2052; ++r) {
+    many_inputs(r, 0) = inputs(r % 4, 0);
+    many_targets(r, 0) = targets(r % 4, 0);
+  }
+  CHECK(network.mean_loss(many_inputs, many_targets, *bce) == Approx(expected).epsilon(1e-12));
+}
+
+TEST_CASE("cross_entropy after softmax is computed from the logits (log-sum-exp)",
+          "[cross_entropy][network]") {
+  const fnn::Network network = logit_network("softmax", 2, 2, {1, 0, 0, 1, 0, 0});  // z = x
+  const fnn::Matrix inputs{{0.0F, 100.0F}, {1.0F, 2.0F}, {-50.0F, 50.0F}};
+  const fnn::Matrix targets{{1.0F, 0.0F}, {0.25F, 0.75F}, {0.0F, 1.0F}};
+  // −Σ y·log softmax(z) = Σ y·(log Σ e^z − z), log-sum-exp taken about the largest logit.
+  const auto cost = [](double z0, double z1, double y0, double y1) {
+    const double top = std::max(z0, z1);
+    const double lse = top + std::log(std::exp(z0 - top) + std::exp(z1 - top));
+    return y0 * (lse - z0) + y1 * (lse - z1);
+  };
+  CHECK(cost(0, 100, 1, 0) == Approx(100.0).epsilon(1e-15));
+  const double expected = (cost(0, 100, 1, 0) + cost(1, 2, 0.25, 0.75) + cost(-50, 50, 0, 1)) / 3;
+  std::vector<float> gradient(network.parameters().size());
+  const auto ce = loss("cross_entropy");
+  CHECK(network.loss_and_gradient(inputs, targets, *ce, gradient) ==
+        Approx(expected).epsilon(1e-12));
+  CHECK(network.mean_loss(inputs, targets, *ce) == Approx(expected).epsilon(1e-12));
+}
+
+// Where the probabilities are far from 0 and 1, the loss from the logits is the loss of the
+// probabilities; a loss without a fused activation keeps its own sum.
+TEST_CASE("fused_sum agrees with sum away from saturation",
+          "[cross_entropy][binary_cross_entropy]") {
+  for (const FusedPair pair : fused_pairs) {
+    INFO(pair.loss << " after " << pair.activation);
+    fnn::Rng rng(13);
+    const fnn::Matrix z = random_matrix(5, 3, -3.0F, 3.0F, rng);
+    const fnn::Matrix y = one_hot(5, 3, rng);
+    fnn::Matrix p(5, 3);
+    fnn::test::plugins().make_activation(pair.activation)->forward(z, p);
+    const auto l = loss(pair.loss);
+    CHECK(l->fused_sum(z, p, y) == Approx(l->sum(p, y)).epsilon(1e-6));
+  }
+  const fnn::Matrix prediction{{1, 2}};
+  const fnn::Matrix target{{0, 2}};
+  CHECK(loss("mae")->fused_sum(fnn::Matrix{{50, 50}}, prediction, target) == 1.0);
 }

@@ -1,17 +1,40 @@
 #pragma once
+#include <sys/types.h>
+
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "fnn/export.hpp"
 
 namespace fnn {
 
-/// Replaces `file` with `bytes` atomically: writes a temporary file beside it (".NAME.tmp-PID-N"),
-/// checks every write, syncs and closes it, then renames it over `file`. On any failure the
-/// temporary is removed, `file` is untouched and DataError names the file and the failing step.
-/// A process killed mid-write (SIGKILL, power loss) leaves only its temporary; after a successful
-/// write, temporaries of `file` whose writing process no longer exists are removed.
+/// Writes `bytes` to `file`, keeping what the target is:
+/// - a regular file, or a name not taken yet, is replaced atomically: a temporary file
+///   (`temporary_name`) is written beside it, every write checked, synced and closed, given the
+///   existing file's permission bits (and, where allowed, its owner and group), then renamed over
+///   it. A reader sees the old file or the new one, never a mix. A file with other hard links
+///   is replaced like this too (as `sed -i` does): the other names keep the old contents;
+/// - a symbolic link is followed: its final target is replaced (or created), the link stays;
+/// - an existing character device or FIFO (/dev/null, a named pipe) is written in place;
+/// - one of this process's descriptors (/dev/stdout, /dev/fd/N) is written to that descriptor.
+/// Refused with DataError naming the file and the reason, before anything is written: "" (no
+/// file name), a directory, a block device or socket, a read-only existing file, a name longer
+/// than the file system allows. On any later failure the temporary is removed and the target is
+/// untouched. A process killed mid-write (SIGKILL, power loss) leaves only its temporary; after
+/// a successful write, temporaries of `file` whose writing process no longer exists are removed.
 FNN_API void write_file_atomically(const std::filesystem::path& file, std::string_view bytes);
+
+/// Proves, without touching `file`, that `write_file_atomically(file, ...)` can write it: the
+/// checks above, and a temporary created and removed in its directory (or, for a device, FIFO or
+/// descriptor, that it is open or openable for writing). DataError naming the file otherwise.
+FNN_API void check_writable(const std::filesystem::path& file);
+
+/// The name of the temporary that process `writer`'s `sequence`-th write of `file` uses:
+/// ".NAME.tmp-PID-N", where a NAME too long for the directory's name limit is cut and followed by
+/// "~" and the CRC-32 of the whole name, so that the temporary's name always fits.
+FNN_API std::string temporary_name(const std::filesystem::path& file, pid_t writer,
+                                   unsigned sequence);
 
 /// Removes temporaries that `write_file_atomically(file, ...)` calls in processes that no longer
 /// exist left beside `file` (a kill between create and rename). Best effort, never throws.

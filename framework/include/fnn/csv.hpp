@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <filesystem>
 #include <istream>
 #include <string>
@@ -16,11 +17,22 @@ struct CsvTable {
   Matrix values;
 };
 
-/// Reads a CSV file of numbers, separated by commas. The first line is a header when any of its
-/// fields is not a number. Numbers are read with '.' as the decimal point whatever the locale;
-/// quoted fields ("1.5") are accepted; blank lines at the end are ignored.
+/// Bounds on what one CSV line and one field may hold, so that a file that is not CSV (or one
+/// line of 100 MB) is refused with its line number instead of taking the machine's memory. No
+/// sane data set comes near them: 16 MiB is a million columns of 15-character numbers (MNIST's
+/// 785 columns take about 3 KB); 4 KiB is far beyond the longest number text (a float written
+/// with every digit takes under 60 characters) and any sensible column name.
+inline constexpr std::size_t max_csv_line_bytes = std::size_t{16} << 20;
+inline constexpr std::size_t max_csv_field_bytes = std::size_t{4} << 10;
+
+/// Reads a CSV file of numbers, separated by commas; the name "-" means standard input (called
+/// "standard input" in messages; write ./- for a file named -). The first line is a header when
+/// any of its fields is not a number. Numbers are read with '.' as the decimal point whatever the
+/// locale; quoted fields ("1.5") are accepted; blank lines at the end are ignored.
 /// Throws DataError with file and line (and column) for: a missing or empty file, rows of
-/// differing length (ragged), a field that is not a number, NaN or infinity.
+/// differing length (ragged), a field that is not a number, NaN or infinity, a line or a field
+/// over the limits above (found before the line is read whole). Bad values are quoted at most 60
+/// characters long, with control characters and bytes that are not UTF-8 escaped (\r, \x1f).
 FNN_API CsvTable read_csv(const std::filesystem::path& file);
 
 /// `read_csv` on text already open (e.g. in memory); `name` stands for the file in messages.

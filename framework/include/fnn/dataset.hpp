@@ -16,7 +16,8 @@ struct Dataset {
 
 /// One row per label, a 1 in the label's column: labels must be whole numbers in [0, classes).
 /// `source` names where the labels came from, for the error message (e.g. "labels.csv").
-/// Throws DataError naming the row (1-based) of the first bad label.
+/// Throws DataError naming the row (1-based) of the first bad label, or when the encoded
+/// targets cannot fit in memory.
 FNN_API Matrix one_hot(std::span<const float> labels, std::size_t classes,
                        const std::string& source);
 

@@ -7,5 +7,6 @@
 #include "fnn/options.hpp"
 #include "fnn/random.hpp"
 #include "fnn/registry.hpp"
+#include "fnn/sizes.hpp"
 #include "fnn/trainer.hpp"
 #include "fnn/version.hpp"

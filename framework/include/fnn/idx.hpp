@@ -1,5 +1,7 @@
 #pragma once
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 
 #include "fnn/dataset.hpp"
 #include "fnn/export.hpp"
@@ -11,15 +13,24 @@ namespace fnn {
 /// from the content, not the name). Dimension 0 becomes the rows, the product of the others the
 /// columns; values are converted to float as stored (pixels stay 0..255). All IDX element types
 /// are read (u8, i8, i16, i32, f32, f64; big-endian).
+/// With `columns` (e.g. a network's input width), a header declaring rows of another width is
+/// refused before the data is read. gzip data is decompressed as it is read and never past the
+/// size the header declares, so memory follows what the file really holds, whatever its header
+/// claims.
 /// Throws DataError with the file and byte offset for: a missing or empty file, a wrong magic
 /// number, an unknown type code, a header whose dimensions exceed what the file can hold (refused
-/// before allocating), truncated data, trailing bytes, NaN or infinity.
-FNN_API Matrix read_idx(const std::filesystem::path& file);
+/// before allocating) or whose rows are not `columns` wide, truncated data, trailing bytes, NaN
+/// or infinity.
+FNN_API Matrix read_idx(const std::filesystem::path& file,
+                        std::optional<std::size_t> columns = std::nullopt);
 
 /// An image file and its label file as a dataset: inputs = images (rows × pixels), targets = the
-/// labels as one column. Throws DataError naming both files when the counts differ (more labels
-/// than images or fewer) or the label file is not one-dimensional.
+/// labels as one column. Both headers are checked (against each other and against `columns`)
+/// before either file's data is read. Throws DataError as read_idx does, calling each file the
+/// image or the labels file, and naming both files when the counts differ (more labels than
+/// images or fewer) or the label file is not one-dimensional.
 FNN_API Dataset read_idx_dataset(const std::filesystem::path& images,
-                                 const std::filesystem::path& labels);
+                                 const std::filesystem::path& labels,
+                                 std::optional<std::size_t> columns = std::nullopt);
 
 }  // namespace fnn

@@ -30,8 +30,15 @@ class FNN_API Loss {
   /// `fused_activation()` is not empty).
   virtual void fused_gradient(ConstMatrixView prediction, ConstMatrixView target,
                               MatrixView gradient) const;
+  /// `sum` when the network ends in the fused activation: `z` is that activation's input (the
+  /// logits), `prediction` its output. The default returns sum(prediction, target); a log loss
+  /// overrides it to work from the logits (softplus, log-sum-exp), exact where a float
+  /// probability has rounded to 0 or 1.
+  virtual double fused_sum(ConstMatrixView z, ConstMatrixView prediction,
+                           ConstMatrixView target) const;
 
-  /// The batch mean: sum / rows. This is the number a training run reports.
+  /// The batch mean: sum / rows. A run reports this, or fused_sum / rows after the fused
+  /// activation (Network::mean_loss gives either for a data set).
   double mean(ConstMatrixView prediction, ConstMatrixView target) const;
 };
 

@@ -51,6 +51,7 @@ using ConstMatrixView = BasicMatrixView<const float>;
 class FNN_API Matrix {
  public:
   Matrix() = default;
+  /// Throws SpecError, before allocating, when rows × cols wraps or cannot fit in memory.
   Matrix(std::size_t rows, std::size_t cols);
   /// Rows given in place, e.g. `Matrix{{0, 1}, {1, 0}}`; every row must be as long as the first.
   Matrix(std::initializer_list<std::initializer_list<float>> rows);

@@ -10,9 +10,18 @@
 //
 // Not under ThreadSanitizer: the loader runs an ifunc's resolver while it relocates the
 // program, before TSan's runtime has started, and the instrumented resolver then crashes.
+// Nor under libFuzzer's coverage instrumentation (the `fuzz` preset): a plugin's resolver runs
+// while the loader relocates that plugin, and its coverage calls jump through entries not yet
+// relocated (a SIGSEGV in dlopen of fnn_elu.so, found when fuzz_model_file began to load them).
 #include "fnn/sanitizers.hpp"
 
-#if defined(__x86_64__) && defined(__has_attribute) && !defined(FNN_THREAD_SANITIZER)
+#if defined(__has_feature)
+#if __has_feature(coverage_sanitizer)
+#define FNN_AVX2_CLONE
+#endif
+#endif
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(FNN_THREAD_SANITIZER) && \
+    !defined(FNN_AVX2_CLONE)
 #if __has_attribute(target_clones)
 #define FNN_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #endif

@@ -49,6 +49,14 @@ class FNN_API Network {
   /// The same into caller-owned memory, through a workspace of at least inputs.rows() capacity.
   void predict(ConstMatrixView inputs, MatrixView outputs, Workspace& workspace) const;
 
+  /// The mean loss of a data set, block by block in evaluation mode (no dropout), with the
+  /// outputs written to `outputs` (rows × output_size()). When the network ends in the loss's
+  /// fused activation, the loss comes from that activation's input (Loss::fused_sum), as the
+  /// loss a training run reports does.
+  double mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
+                   MatrixView outputs) const;
+  double mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss) const;
+
   /// The batch-mean loss of `inputs` against `targets`, and its gradient with respect to every
   /// parameter (batch mean, written to `gradient`, parameter_count() floats). An evaluation-mode
   /// pass (no dropout), as the gradient checks need.
@@ -68,6 +76,11 @@ class FNN_API Network {
   std::span<float> layer_gradient(std::span<float> gradient, std::size_t index) const;
   ConstMatrixView forward(ConstMatrixView inputs, Workspace& workspace,
                           const PassContext& context) const;
+  void check_targets(std::size_t rows, ConstMatrixView targets) const;
+  bool fuses(const Loss& loss) const;  ///< the network ends in the loss's fused activation
+  /// The loss summed over the rows of the pass that `forward` just made of `inputs`.
+  double loss_sum(ConstMatrixView inputs, ConstMatrixView prediction, ConstMatrixView targets,
+                  const Loss& loss, const Workspace& workspace) const;
 
   NetworkSpec spec_;
   std::vector<std::shared_ptr<Layer>> layers_;

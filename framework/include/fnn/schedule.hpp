@@ -6,10 +6,12 @@
 
 namespace fnn {
 
-/// How the learning rate changes over a run, applied by the Trainer before each epoch:
-///   constant      the optimizer's rate throughout;
-///   step:N:G      multiplied by G after every N epochs (e.g. step:10:0.5);
-///   cosine        from the rate down to 0 along half a cosine over the run's epochs.
+/// How the learning rate changes over a run, applied by the Trainer before each epoch e
+/// (1-based) of a run of E epochs, from the optimizer's starting rate η:
+///   constant      η throughout;
+///   step:N:G      η·G^⌊(e − 1)/N⌋: multiplied by G after every N epochs (e.g. step:10:0.5);
+///   cosine        η·(1 + cos(π·(e − 1)/E))/2: η in epoch 1, along half a cosine to η·sin²(π/2E)
+///                 in the last (0.0245·η for E = 10), never 0: an epoch at rate 0 would be wasted.
 struct LearningRateSchedule {
   enum class Kind { constant, step, cosine };
   Kind kind = Kind::constant;
@@ -18,6 +20,10 @@ struct LearningRateSchedule {
 
   /// The rate for `epoch` (1-based) of `total_epochs`, from the starting rate `base`.
   FNN_API double rate(double base, std::size_t epoch, std::size_t total_epochs) const;
+
+  /// Whether the rate depends on E (cosine): the same epoch of a run with another total
+  /// trains at another rate.
+  FNN_API bool spans_run() const noexcept;
 
   /// Parses "constant", "step:N:G" or "cosine"; SpecError naming the text otherwise.
   FNN_API static LearningRateSchedule parse(const std::string& text);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fnn/export.hpp"
+#include "fnn/interrupt.hpp"
 #include "fnn/loss.hpp"
 #include "fnn/matrix.hpp"
 #include "fnn/network.hpp"
@@ -15,6 +16,9 @@
 
 namespace fnn {
 
+/// The most threads a Trainer takes (TBB would cap more anyway).
+inline constexpr std::size_t max_threads = 1024;
+
 /// How a Trainer runs.
 struct TrainingOptions {
   std::size_t batch_size = 32;   ///< samples per optimizer step (the last batch may be smaller)
@@ -22,10 +26,15 @@ struct TrainingOptions {
   std::uint64_t seed = 1;        ///< seeds the shuffle; same seed, same run
   bool shuffle = true;           ///< reshuffle the samples before every epoch
   /// Threads for the parallel work of a batch (matrix-product tiles, element-wise loops, the
-  /// optimizer step); 0 = one per core. Results are bit-identical for every thread count.
+  /// optimizer step); 0 = one per core, at most max_threads. Results are bit-identical for every
+  /// thread count.
   std::size_t threads = 0;
   /// Sets the optimizer's rate before each epoch, from the rate it had when the trainer was made.
   LearningRateSchedule schedule{};
+  /// Polled after every batch: once requested, `train_epoch` returns after the batch it is on
+  /// (the epoch then stays unfinished, and `position()` says where) and `fit` stops. Not owned;
+  /// must outlive the trainer. See fnn/interrupt.hpp for stopping on Ctrl-C.
+  const StopRequest* stop = nullptr;
 };
 
 /// What one epoch did.
@@ -33,6 +42,9 @@ struct EpochReport {
   std::size_t epoch = 0;      ///< 1-based
   double train_loss = 0.0;    ///< mean loss over the epoch's samples, before each step
   double seconds = 0.0;
+  /// The stop request ended the epoch before its last batch: `train_loss` covers the batches
+  /// done so far, and the next `train_epoch` continues the epoch.
+  bool interrupted = false;
 };
 
 /// Progress within an epoch, reported after every batch.
@@ -61,7 +73,8 @@ FNN_API bool all_finite(std::span<const float> values) noexcept;
 /// Mini-batch training of a Network: shuffle, cut into batches, compute each batch's mean
 /// gradient in one forward/backward pass whose matrix products and loops run in parallel on a
 /// TBB arena of `threads` threads, then one optimizer step. All per-batch memory is allocated
-/// once, at construction.
+/// once, for batches of min(batch size, rows of the data), when the trainer first sees the data
+/// (or by `reserve`); the batch loop allocates nothing.
 class FNN_API Trainer {
  public:
   /// The trainer keeps references to all three; they must outlive it.
@@ -81,9 +94,14 @@ class FNN_API Trainer {
 
   /// Trains until `options.epochs` epochs are done in all (a resumed run continues up to that
   /// count); after each, `on_epoch` (if given) sees the report and may return false to stop
-  /// early. Returns the last report.
+  /// early; a stop request (TrainingOptions::stop) ends it too. Returns the last report.
   EpochReport fit(ConstMatrixView inputs, ConstMatrixView targets,
                   const std::function<bool(const EpochReport&)>& on_epoch = {});
+
+  /// Makes the per-batch memory for data of `rows` samples, if what there is is smaller:
+  /// `train_epoch` does so itself; call it first to learn early that the memory cannot fit.
+  /// Throws SpecError, before allocating, when it cannot fit in this machine's memory.
+  void reserve(std::size_t rows);
 
   std::size_t epochs_done() const noexcept;
 

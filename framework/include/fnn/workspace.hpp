@@ -16,6 +16,9 @@ class FNN_API Workspace {
  public:
   Workspace(const Network& network, std::size_t capacity);
   std::size_t capacity() const noexcept { return capacity_; }
+  /// The floats a workspace holds per sample of capacity, as a double (no count can wrap): for
+  /// checking that a workspace fits in memory before making it.
+  static double floats_per_sample(const Network& network);
 
  private:
   friend class Network;
