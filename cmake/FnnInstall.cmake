@@ -4,7 +4,7 @@
 #   include/fnn/*.hpp                 the public headers, version.hpp (generated) included
 #   lib/libfnn.so*                    the framework, with its soname links
 #   lib/fnn/plugins/fnn_*.so          fnn's plugins (install rule from fnn_add_plugin)
-#   bin/fnn                           the command-line tool, RPATH $ORIGIN/../lib
+#   bin/fnn                           the command-line tool, RUNPATH $ORIGIN/../lib
 #   lib/cmake/fnn/                    the CMake package: fnn::framework and fnn_add_plugin()
 #
 # Tests, fixtures, benchmarks and examples have no install rules. Included by the top-level
@@ -22,10 +22,20 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/framework/include/fnn
 install(FILES ${PROJECT_BINARY_DIR}/generated/include/fnn/version.hpp  # framework/CMakeLists.txt
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fnn)
 
-# The tool finds libfnn relative to itself, so it runs without LD_LIBRARY_PATH.
+# The tool finds libfnn relative to itself, so it runs without LD_LIBRARY_PATH: in an installation
+# and in the build tree, whose bin/ and lib/ differ only where LIBDIR is not "lib" (lib64).
 file(RELATIVE_PATH fnn_bin_to_lib ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_LIBDIR})
-set_target_properties(fnn_cli PROPERTIES INSTALL_RPATH "$ORIGIN/${fnn_bin_to_lib}")
+file(RELATIVE_PATH fnn_build_bin_to_lib ${CMAKE_RUNTIME_OUTPUT_DIRECTORY}
+                                        ${CMAKE_LIBRARY_OUTPUT_DIRECTORY})
+set(fnn_cli_rpath "$ORIGIN/${fnn_bin_to_lib}" "$ORIGIN/${fnn_build_bin_to_lib}")
+list(REMOVE_DUPLICATES fnn_cli_rpath)
+set_target_properties(fnn_cli PROPERTIES INSTALL_RPATH "${fnn_cli_rpath}")
 install(TARGETS fnn_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# Built with the RPATH they are installed with, plus the directories of what they link from
+# outside this project (OpenBLAS's), never with an empty entry (see RUNPATH in CMakeLists.txt).
+set_target_properties(fnn_framework fnn_cli PROPERTIES BUILD_WITH_INSTALL_RPATH ON
+                                                       INSTALL_RPATH_USE_LINK_PATH ON)
 
 # The CMake package.
 install(EXPORT fnnTargets NAMESPACE fnn:: DESTINATION ${FNN_PACKAGE_INSTALL_DIR})

@@ -40,6 +40,12 @@ function(fnn_add_plugin name)
   endif()
   if(FNN_PLUGIN_INSTALL_DIR)
     install(TARGETS ${target} LIBRARY DESTINATION ${FNN_PLUGIN_INSTALL_DIR})
+    # Built with its install RUNPATH: the directories of what it links from outside the project
+    # (none for fnn's own plugins: the process that loads a plugin has libfnn loaded already).
+    # CMake's build-tree RUNPATH of an installed target ends in an empty entry, which the loader
+    # reads as the current directory.
+    set_target_properties(${target} PROPERTIES BUILD_WITH_INSTALL_RPATH ON
+                                               INSTALL_RPATH_USE_LINK_PATH ON)
   endif()
   set_property(GLOBAL APPEND PROPERTY FNN_PLUGIN_TARGETS ${target})
 endfunction()

@@ -250,4 +250,12 @@ std::vector<std::filesystem::path> plugin_directories(const po::variables_map& v
   return directories;
 }
 
+Registry load_plugins(const po::variables_map& values) {
+  Registry registry = Registry::with_plugins(plugin_directories(values));
+  for (const std::string& warning : registry.warnings()) {
+    std::cerr << "fnn: warning: " << warning << "\n";
+  }
+  return registry;
+}
+
 }  // namespace fnn::cli

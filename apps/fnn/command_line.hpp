@@ -2,6 +2,7 @@
 #include <boost/program_options.hpp>
 #include <cstddef>
 #include <filesystem>
+#include <fnn/registry.hpp>
 #include <optional>
 #include <tbb/global_control.h>
 #include <string>
@@ -73,5 +74,9 @@ std::optional<tbb::global_control> limit_threads(std::size_t threads);
 
 /// --plugin-dir values, in the order given.
 std::vector<std::filesystem::path> plugin_directories(const po::variables_map& values);
+
+/// The plugins of the search path, --plugin-dir directories first; the registry's warnings go to
+/// stderr ("fnn: warning: ...").
+Registry load_plugins(const po::variables_map& values);
 
 }  // namespace fnn::cli

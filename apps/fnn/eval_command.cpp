@@ -29,7 +29,7 @@ int eval_command(const std::vector<std::string>& args) {
   if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();
 
   SavedModel model = load(model_file);
-  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Registry registry = load_plugins(values);
   const Network network = restore_network(registry, model, model_file);
   Dataset test =
       load_dataset(source, model.layout, false, ColumnNames::use, network.input_size());

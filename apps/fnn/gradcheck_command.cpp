@@ -74,7 +74,7 @@ int gradcheck_command(const std::vector<std::string>& args) {
   settings.seed = static_cast<std::uint64_t>(values["seed"].as<long long>());
   settings.kink_margin = 2.0 * settings.step;  // a difference over ±h never straddles a kink
   const Options layer_options = parse_layer_options(values);
-  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Registry registry = load_plugins(values);
 
   std::vector<std::string> names;
   if (values.count("name")) names = values["name"].as<std::vector<std::string>>();

@@ -15,7 +15,7 @@ int plugins_command(const std::vector<std::string>& args) {
   if (!parsed) return 0;
   const po::variables_map& values = *parsed;
   const auto directories = plugin_directories(values);
-  const Registry registry = Registry::with_plugins(directories);
+  const Registry registry = load_plugins(values);
   std::cout << "plugin search path:\n";
   for (const auto& directory : Registry::search_path(directories)) {
     std::cout << "  " << directory.string() << "\n";

@@ -40,7 +40,7 @@ int predict_command(const std::vector<std::string>& args) {
                      given_files(values, {"output"}));
 
   const SavedModel model = load(model_file);
-  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Registry registry = load_plugins(values);
   const Network network = restore_network(registry, model, model_file);
   Matrix inputs = load_inputs(input_file, model.layout, network.input_size());
   model.scaler.apply(inputs);

@@ -290,7 +290,7 @@ int train_command(const std::vector<std::string>& args) {
     return Scaler::parse(values["scale"].as<std::string>());
   });
 
-  const Registry registry = Registry::with_plugins(plugin_directories(values));
+  const Registry registry = load_plugins(values);
 
   // Data: read, one-hot, split, scale.
   DataLayout layout = resumed ? resumed->layout

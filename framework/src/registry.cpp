@@ -4,6 +4,7 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
+#include <iomanip>
 #include <map>
 #include <set>
 #include <sstream>
@@ -29,6 +30,34 @@ template <> constexpr Kind kind_of<Optimizer>() { return Kind::optimizer; }
 template <> constexpr Kind kind_of<Initializer>() { return Kind::initializer; }
 
 std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+/// A file or directory whose status cannot be read (a symbolic link loop, a permission).
+PluginError unreadable(const std::string& what, const fs::path& path,
+                       const std::error_code& error) {
+  return PluginError("cannot read " + what + " " + quoted(path) + ": " + error.message() +
+                     "; remove it from the plugin directory or mend it");
+}
+
+/// A warning when users other than the owner may write `path`: a group- or world-writable file,
+/// or such a directory without the sticky bit (in a sticky one, as /tmp, only a file's owner may
+/// replace it). "" when they may not, or when the status cannot be read.
+std::string writable_by_others(const std::string& what, const fs::path& path) {
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  const fs::perms mode = status.permissions();
+  const bool others_write =
+      (mode & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none;
+  const bool sticky_directory =
+      fs::is_directory(status) && (mode & fs::perms::sticky_bit) != fs::perms::none;
+  if (error || !others_write || sticky_directory) return "";
+  std::ostringstream octal;
+  octal << std::oct << std::setw(4) << std::setfill('0')
+        << static_cast<unsigned>(mode & fs::perms::mask);
+  const std::string name = quoted(path);
+  const std::string advice = "make it writable by its owner only: chmod go-w " + name;
+  return what + " " + name + " is writable by other users (mode " + octal.str() +
+         "): any of them can change the code fnn runs; " + advice;
+}
 
 template <class Base>
 struct Entry {
@@ -119,6 +148,15 @@ struct Registry::Impl {
   PerKind<Table> tables;
   std::set<fs::path> loaded_files;        // canonical paths
   std::vector<fs::path> searched;         // for "unknown name" messages
+  std::vector<std::string> warnings;
+
+  void warn_if_writable_by_others(const std::string& what, const fs::path& path) {
+    std::string warning = writable_by_others(what, path);
+    if (!warning.empty() &&
+        std::find(warnings.begin(), warnings.end(), warning) == warnings.end()) {
+      warnings.push_back(std::move(warning));
+    }
+  }
 
   template <class Base>
   Table<Base>& table() { return std::get<Table<Base>>(tables); }
@@ -226,11 +264,16 @@ Registry Registry::with_plugins(const std::vector<fs::path>& directories) {
 
 void Registry::load_plugin(const fs::path& file) {
   std::error_code error;
-  if (!fs::is_regular_file(file, error)) {
+  const fs::file_status status = fs::status(file, error);
+  if (!fs::status_known(status)) throw unreadable("plugin file", file, error);
+  if (!fs::is_regular_file(status)) {
     throw PluginError("plugin file " + quoted(file) + " does not exist or is not a file");
   }
-  const fs::path canonical = fs::canonical(file);
+  const fs::path canonical = fs::canonical(file, error);
+  if (error) throw unreadable("plugin file", file, error);
   if (impl_->loaded_files.contains(canonical)) return;
+  impl_->warn_if_writable_by_others("plugin file", canonical);
+  impl_->warn_if_writable_by_others("plugin directory", canonical.parent_path());
 
   Library library;
   try {
@@ -268,7 +311,9 @@ void Registry::load_search_path(const std::vector<fs::path>& directories) {
   for (const fs::path& directory : search_path(directories)) {
     impl_->searched.push_back(directory);
     std::error_code error;
-    if (!fs::is_directory(directory, error)) {
+    const fs::file_status status = fs::status(directory, error);
+    if (!fs::status_known(status)) throw unreadable("plugin directory", directory, error);
+    if (!fs::is_directory(status)) {
       const bool explicit_directory =
           std::find(directories.begin(), directories.end(), directory) != directories.end();
       if (explicit_directory) {
@@ -276,10 +321,19 @@ void Registry::load_search_path(const std::vector<fs::path>& directories) {
       }
       continue;  // FNN_PLUGIN_PATH entries and the default directory are optional
     }
+    impl_->warn_if_writable_by_others("plugin directory", fs::canonical(directory, error));
     std::vector<fs::path> files;
-    for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
-      if (entry.path().extension() == ".so" && entry.is_regular_file()) files.push_back(entry);
+    for (fs::directory_iterator entry(directory, error), end; !error && entry != end;
+         entry.increment(error)) {
+      if (entry->path().extension() != ".so") continue;
+      std::error_code entry_error;
+      const fs::file_status entry_status = entry->status(entry_error);
+      if (!fs::status_known(entry_status)) {
+        throw unreadable("plugin directory entry", entry->path(), entry_error);
+      }
+      if (fs::is_regular_file(entry_status)) files.push_back(entry->path());  // skips dangling
     }
+    if (error) throw unreadable("plugin directory", directory, error);
     std::sort(files.begin(), files.end());  // a fixed load order, whatever the file system does
     for (const fs::path& file : files) {
       if (file_names_seen.insert(file.filename()).second) load_plugin(file);
@@ -292,7 +346,14 @@ std::vector<fs::path> Registry::search_path(const std::vector<fs::path>& directo
   if (const char* variable = std::getenv("FNN_PLUGIN_PATH")) {
     std::istringstream entries(variable);
     for (std::string entry; std::getline(entries, entry, ':');) {
-      if (!entry.empty()) path.emplace_back(entry);
+      if (entry.empty()) continue;  // not the current directory, as an empty PATH entry would be
+      if (fs::path(entry).is_relative()) {
+        const std::string what = "FNN_PLUGIN_PATH entry '" + entry + "' is a relative path";
+        const std::string fix =
+            "give an absolute path (such as \"$PWD/" + entry + "\" in the shell)";
+        throw PluginError(what + ": fnn would load plugins from wherever it is run; " + fix);
+      }
+      path.emplace_back(entry);
     }
   }
   path.push_back(default_plugin_directory());
@@ -336,6 +397,10 @@ std::vector<std::string> Registry::names(Kind kind) const {
     case Kind::initializer: return impl_->names<Initializer>();
   }
   return {};
+}
+
+const std::vector<std::string>& Registry::warnings() const {
+  return impl_->warnings;
 }
 
 std::vector<ComponentInfo> Registry::components() const {

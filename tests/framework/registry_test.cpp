@@ -1,4 +1,6 @@
+#include <filesystem>
 #include <fnn/plugin.hpp>
+#include <functional>
 
 #include "support/test_support.hpp"
 
@@ -145,6 +147,108 @@ TEST_CASE("plugins are searched in explicit directories, then FNN_PLUGIN_PATH", 
     const fnn::Registry registry = fnn::Registry::with_plugins();
     CHECK(registry.contains(fnn::Kind::activation, "twin"));
   }
+  SECTION("an empty entry is not the current directory") {
+    const std::string a = first.path().string();
+    const std::string b = second.path().string();
+    const fnn::test::ScopedEnvironment environment("FNN_PLUGIN_PATH", ":" + a + "::" + b + ":");
+    CHECK(fnn::Registry::search_path() ==
+          std::vector<std::filesystem::path>{a, b, fnn::Registry::default_plugin_directory()});
+  }
+}
+
+TEST_CASE("a relative FNN_PLUGIN_PATH entry is refused, naming it", "[registry]") {
+  fnn::test::TemporaryDirectory absolute;
+  const fnn::test::ScopedEnvironment environment("FNN_PLUGIN_PATH",
+                                                 absolute.path().string() + ":build/plugins");
+  for (const auto& load : std::vector<std::function<void()>>{
+           [] { fnn::Registry::with_plugins(); }, [] { fnn::Registry::search_path(); }}) {
+    CHECK_THAT(error_message(load), Contains("FNN_PLUGIN_PATH") && Contains("'build/plugins'") &&
+                                        Contains("relative") && Contains("absolute"));
+  }
+}
+
+namespace {
+
+/// 'path', as messages quote it. (Built by appending: GCC 12 warns, wrongly, of overlapping copies
+/// in "'" + text + "'".)
+std::string quoted(const std::filesystem::path& path) {
+  std::string text = "'";
+  text += path.string();
+  text += "'";
+  return text;
+}
+
+/// The registry's warnings that name `path` (by its canonical name, as warnings do).
+std::vector<std::string> warnings_naming(const fnn::Registry& registry,
+                                         const std::filesystem::path& path) {
+  const std::string name = quoted(std::filesystem::canonical(path));
+  std::vector<std::string> naming;
+  for (const std::string& warning : registry.warnings()) {
+    if (warning.find(name) != std::string::npos) naming.push_back(warning);
+  }
+  return naming;
+}
+
+}  // namespace
+
+TEST_CASE("a plugin directory or file other users can write to gives a warning naming it",
+          "[registry]") {
+  namespace fs = std::filesystem;
+  fnn::test::TemporaryDirectory directory;
+  const fs::path plugin = directory.path() / "twin.so";
+  fs::copy_file(fixture("twin_a.so"), plugin);
+  fs::permissions(directory.path(), fs::perms(0755));
+  fs::permissions(plugin, fs::perms(0755));
+
+  SECTION("neither: no warning") {
+    const fnn::Registry registry = fnn::Registry::with_plugins({directory.path()});
+    CHECK(warnings_naming(registry, directory.path()).empty());
+    CHECK(warnings_naming(registry, plugin).empty());
+  }
+  SECTION("a world-writable directory") {
+    fs::permissions(directory.path(), fs::perms(0777));
+    const fnn::Registry registry = fnn::Registry::with_plugins({directory.path()});
+    const auto warnings = warnings_naming(registry, directory.path());
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Contains("plugin directory") && Contains("writable by other users") &&
+                                Contains("0777") && Contains("chmod go-w"));
+    CHECK(registry.contains(fnn::Kind::activation, "twin"));  // a warning, not a refusal
+  }
+  SECTION("a group-writable directory") {
+    fs::permissions(directory.path(), fs::perms(0775));
+    const fnn::Registry registry = fnn::Registry::with_plugins({directory.path()});
+    CHECK(warnings_naming(registry, directory.path()).size() == 1);
+  }
+  SECTION("a world-writable directory with the sticky bit (as /tmp): no warning") {
+    fs::permissions(directory.path(), fs::perms(01777));
+    const fnn::Registry registry = fnn::Registry::with_plugins({directory.path()});
+    CHECK(warnings_naming(registry, directory.path()).empty());
+  }
+  SECTION("a group- or world-writable plugin file, found or loaded by name") {
+    fs::permissions(plugin, fs::perms(0775));
+    const fnn::Registry found = fnn::Registry::with_plugins({directory.path()});
+    const auto warnings = warnings_naming(found, plugin);
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0],
+               Contains("plugin file") && Contains("writable by other users") && Contains("0775"));
+    fs::permissions(plugin, fs::perms(0666));
+    fnn::Registry named;
+    named.load_plugin(plugin);
+    CHECK(warnings_naming(named, plugin).size() == 1);
+  }
+}
+
+TEST_CASE("a symbolic link loop in a plugin directory is an error naming it", "[registry]") {
+  fnn::test::TemporaryDirectory directory;
+  const std::filesystem::path loop = directory.path() / "loop.so";
+  std::filesystem::create_symlink("loop.so", loop);
+  const std::string message =
+      error_message([&] { fnn::Registry::with_plugins({directory.path()}); });
+  CHECK_THAT(message, Contains(quoted(loop)) && Contains("Too many levels of symbolic links") &&
+                          Contains("remove it from the plugin directory"));
+  fnn::Registry registry;
+  CHECK_THAT(error_message([&] { registry.load_plugin(loop); }),
+             Contains(quoted(loop)) && Contains("Too many levels of symbolic links"));
 }
 
 TEST_CASE("a missing explicit plugin directory is an error", "[registry]") {

@@ -7,6 +7,7 @@
 #   5. the installed fnn trains XOR with swish hidden units, evaluates and predicts it;
 #   6. after `cmake --install` of the plugin project, the installed `fnn plugins` lists swish
 #      from fnn's own plugin directory, with no flag and no environment.
+# After steps 1, 2 and 6, no installed or built binary has an empty or relative RUNPATH entry.
 # usage: sdk_test.sh FNN_BUILD_DIR FNN_SOURCE_DIR   (CMAKE, CXX: the cmake and compiler to use)
 set -euo pipefail
 
@@ -17,6 +18,7 @@ fi
 fnn_build=$(cd "$1" && pwd -P)
 fnn_source=$(cd "$2" && pwd -P)
 example=$fnn_source/examples/custom-activation
+check_runpath=$fnn_source/tests/runpath/check_runpath.sh
 [ -f "$fnn_build/CMakeCache.txt" ] || { echo "sdk_test: $1 is not a CMake build directory" >&2; exit 2; }
 [ -f "$example/swish.cpp" ] || { echo "sdk_test: $2 is not fnn's source tree (no $example)" >&2; exit 2; }
 cmake=${CMAKE:-cmake}
@@ -73,6 +75,7 @@ stray=$(find "$prefix" \( -name 'fnn_tests' -o -name 'fnn_cli_tests' -o -name 'f
 readelf -d "$fnn" >"$log" 2>&1 || fail "reading $fnn's dynamic section"
 expect "the installed fnn's RPATH" "\$ORIGIN/../$libdir"
 refuse "the installed fnn's RPATH" "$fnn_build" "$log"
+run "the installed binaries' RUNPATH" bash "$check_runpath" "$prefix"
 
 step "2. build the example plugin against $prefix only"
 mkdir "$plugin_source"  # a copy of the project's files only: nothing of fnn's tree nearby
@@ -93,6 +96,7 @@ for tree in "$fnn_source" "$fnn_build"; do
 done
 ldd "$plugin_build/fnn_swish.so" >"$log" 2>&1 || fail "ldd $plugin_build/fnn_swish.so"
 expect "the plugin's libfnn" "$prefix/$libdir/libfnn.so"
+run "the example plugin's RUNPATH" bash "$check_runpath" "$plugin_build"
 
 step "3. fnn gradcheck swish --plugin-dir $plugin_build"
 run "fnn gradcheck swish" "$fnn" gradcheck swish --plugin-dir "$plugin_build"
@@ -128,6 +132,7 @@ echo "sdk_test:    eval: loss $loss; predictions $(tail -n +2 predictions.csv | 
 step "6. cmake --install $plugin_build; fnn plugins with no flag"
 run "installing the example plugin" "$cmake" --install "$plugin_build"
 [ -f "$plugin_dir/fnn_swish.so" ] || fail "installing the example plugin: no $plugin_dir/fnn_swish.so"
+run "the installed example plugin's RUNPATH" bash "$check_runpath" "$plugin_dir"
 run "fnn plugins after installing the plugin" "$fnn" plugins
 expect "fnn plugins after installing the plugin" "from $plugin_dir/fnn_swish.so"
 run "fnn gradcheck swish from fnn's own plugin directory" "$fnn" gradcheck swish

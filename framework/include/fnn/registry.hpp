@@ -21,12 +21,15 @@ namespace fnn {
 ///
 /// Where plugins are searched, first match of a file name wins:
 ///   1. directories passed explicitly (the API's argument, the command line's --plugin-dir);
-///   2. the directories of the environment variable FNN_PLUGIN_PATH (colon-separated);
+///   2. the directories of the environment variable FNN_PLUGIN_PATH (colon-separated, absolute:
+///      a relative entry throws PluginError, an empty one is ignored);
 ///   3. fnn's own plugin directory, `fnn/plugins` next to libfnn (in the build tree and in an
 ///      installation alike).
 /// The current directory is never searched unless named.
 ///
-/// Every failure throws PluginError with the file, what is wrong and what to do.
+/// Loading a shared object runs its constructors before any check can refuse it: only trusted
+/// directories belong on the path. Every failure throws PluginError with the file, what is wrong
+/// and what to do; a directory or file others can write to is reported in `warnings()`.
 class FNN_API Registry {
  public:
   /// An empty registry; add plugins with `load_plugin` or `load_search_path`.
@@ -65,6 +68,9 @@ class FNN_API Registry {
   std::vector<ComponentInfo> components() const;
   /// The names of one kind, sorted.
   std::vector<std::string> names(Kind kind) const;
+  /// What loading found unsafe but did not refuse, one sentence each, naming the directory or
+  /// file: a plugin directory or file that other users can write to. For the program to show.
+  const std::vector<std::string>& warnings() const;
 
  private:
   struct Impl;
