@@ -106,3 +106,18 @@ TEST_CASE("--config naming a directory is a usage error", "[cli][checks][config]
   CHECK(result.exit_code == 2);
   CHECK_THAT(result.err, Contains("is a directory, not an INI file"));
 }
+
+TEST_CASE("eval blames the model file for a component no plugin provides, and prints nothing "
+          "before its result",
+          "[cli][checks]") {
+  const Folder f;
+  const std::string model = f.path("m.fnn");
+  REQUIRE(run_fnn(train(f, {"--epochs", "1", "--save", model})).exit_code == 0);
+  fnn::ModelFile edited = fnn::load_model(model);
+  edited.network.layers.at(1).name = "gelu";
+  fnn::save_model(model, edited);
+  const auto result = run_fnn({"eval", "--model", model, "--test", f.xor_data});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Contains(model) && Contains("gelu"));
+  CHECK(result.out.empty());
+}
