@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
 #include <cstdio>
 #include <limits>
 
@@ -46,11 +49,67 @@ std::uint64_t physical_memory() {
   return bytes;
 }
 
+namespace {
+
+// "512M" → 536870912; nothing for text that is not a size.
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end == text.data()) return std::nullopt;
+  const std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  static constexpr std::string_view units = "KMGT";
+  int shift = 0;
+  if (suffix.size() == 1 && units.find(suffix[0]) != std::string_view::npos) {
+    shift = 10 * (static_cast<int>(units.find(suffix[0])) + 1);
+  } else if (!suffix.empty()) {
+    return std::nullopt;
+  }
+  if (shift > 0 && value > (std::numeric_limits<std::uint64_t>::max() >> shift)) return std::nullopt;
+  return value << shift;
+}
+
+// The v2 memory.max of this process's cgroup ("0::/path" in /proc/self/cgroup); nothing when
+// there is none or it says "max".
+std::optional<std::uint64_t> cgroup_memory_max() {
+  std::ifstream groups("/proc/self/cgroup");
+  for (std::string line; std::getline(groups, line);) {
+    if (!line.starts_with("0::")) continue;
+    std::ifstream max_file("/sys/fs/cgroup" + line.substr(3) + "/memory.max");
+    std::string text;
+    if (max_file >> text) return parse_size(text);
+  }
+  return std::nullopt;
+}
+
+MemoryLimit find_memory_limit() {
+  MemoryLimit limit{physical_memory(), "this machine has"};
+  if (const auto group = cgroup_memory_max(); group && *group < limit.bytes) {
+    limit = {*group, "its cgroup allows"};
+  }
+  if (const char* text = std::getenv("FNN_MEMORY_LIMIT"); text != nullptr && *text != '\0') {
+    const auto bytes = parse_size(text);
+    if (!bytes || *bytes == 0) {
+      throw SpecError(std::string("FNN_MEMORY_LIMIT is '") + text +
+                      "', expected a size in bytes such as 536870912, 512M or 4G");
+    }
+    if (*bytes < limit.bytes) limit = {*bytes, "FNN_MEMORY_LIMIT allows"};
+  }
+  return limit;
+}
+
+}  // namespace
+
+const MemoryLimit& memory_limit() {
+  static const MemoryLimit limit = find_memory_limit();
+  return limit;
+}
+
 std::optional<std::string> memory_shortfall(double floats) {
   const double bytes = floats * static_cast<double>(sizeof(float));
-  const auto available = static_cast<double>(physical_memory());
+  const MemoryLimit& limit = memory_limit();
+  const auto available = static_cast<double>(limit.bytes);
   if (bytes <= available) return std::nullopt;
-  return memory_text(bytes) + "; this machine has " + memory_text(available);
+  return memory_text(bytes) + "; " + limit.source + " " + memory_text(available);
 }
 
 }  // namespace fnn

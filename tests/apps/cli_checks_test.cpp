@@ -100,7 +100,7 @@ TEST_CASE("a model whose components do not exist is the model file's fault (exit
   CHECK_THAT(result.err, Contains(model) && !Contains("--optimizer"));
 }
 
-TEST_CASE("--config naming a directory is a usage error", "[cli][checks][config]") {
+TEST_CASE("a --config naming a directory is a usage error", "[cli][checks][config]") {
   const Folder f;
   const auto result = run_fnn({"train", "--config", f.folder.path().string()});
   CHECK(result.exit_code == 2);

@@ -221,7 +221,7 @@ TEST_CASE("bad CSV values are quoted short and escaped, long lines refused", "[c
   CHECK_THAT(cr.err, Contains(":2: column 2: expected a number, found \"0\\r\""));
 }
 
-TEST_CASE("- reads CSV data from standard input", "[cli][data]") {
+TEST_CASE("the file name - reads CSV data from standard input", "[cli][data]") {
   fnn::test::TemporaryDirectory folder;
   const auto file = [&](const std::string& name) { return (folder.path() / name).string(); };
   train_small_model(file("xor.csv"), file("model.fnn"));

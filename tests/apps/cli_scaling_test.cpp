@@ -10,7 +10,7 @@
 using fnn::test::run_fnn;
 using fnn::test::write_file;
 
-TEST_CASE("--validation-split: the scaler is fitted on the training rows only", "[cli][scale]") {
+TEST_CASE("with --validation-split, the scaler is fitted on the training rows only", "[cli][scale]") {
   fnn::test::TemporaryDirectory folder;
   const auto path = [&](const std::string& name) { return (folder.path() / name).string(); };
   // Row i holds 2^i: any sum of distinct rows tells which rows it is made of, whatever the

@@ -142,3 +142,18 @@ TEST_CASE("running out of memory is reported as such, exit 1, not as an unexpect
   CHECK_THAT(result.err, Contains("fnn: out of memory"));
   CHECK_THAT(result.err, !Contains("unexpected error"));
 }
+
+TEST_CASE("FNN_MEMORY_LIMIT lowers what fnn lets a run allocate", "[cli][sizes]") {
+  const Folder f;
+  {
+    const fnn::test::ScopedEnvironment limit("FNN_MEMORY_LIMIT", "1M");
+    const auto result = run_fnn({"train", "--train", f.path("xor.csv"), "--hidden", "100000",
+                                 "--epochs", "1"});
+    CHECK(result.exit_code == 2);
+    CHECK_THAT(result.err, Contains("FNN_MEMORY_LIMIT allows 1.0 MiB"));
+  }
+  const fnn::test::ScopedEnvironment bad("FNN_MEMORY_LIMIT", "lots");
+  const auto result = run_fnn({"train", "--train", f.path("xor.csv"), "--epochs", "1"});
+  CHECK(result.exit_code != 0);
+  CHECK_THAT(result.err, Contains("FNN_MEMORY_LIMIT is 'lots'"));
+}

@@ -35,7 +35,17 @@ inline std::size_t checked_add(std::size_t a, std::size_t b, std::string_view wh
 /// The machine's physical memory in bytes (sysconf), which no allocation can exceed.
 FNN_API std::uint64_t physical_memory();
 
-/// Nothing when `floats` floats fit in physical memory; otherwise the need and the memory as
+/// What fnn lets one process allocate, and why: the physical memory, or less where the
+/// process's cgroup (v2 `memory.max`) or the environment variable FNN_MEMORY_LIMIT (bytes, or
+/// with a K, M, G or T suffix: "512M") sets a lower limit. Read once; SpecError for an
+/// FNN_MEMORY_LIMIT that is not such a size.
+struct MemoryLimit {
+  std::uint64_t bytes = 0;
+  std::string source;  ///< "this machine has", "FNN_MEMORY_LIMIT allows", "the cgroup allows"
+};
+FNN_API const MemoryLimit& memory_limit();
+
+/// Nothing when `floats` floats fit in the memory limit; otherwise the need and the limit as
 /// text, "37.3 GiB; this machine has 23.5 GiB", for the caller to throw with what needs it:
 /// `throw SpecError("the network needs " + *shortfall)`. The count is a double, so that one whose
 /// integer product would wrap (4 × 2^62 floats) is measured like any other.
