@@ -2,6 +2,7 @@
 #include <fnn/error.hpp>
 #include <fnn/options.hpp>
 #include <string>
+#include <utility>
 
 #include "usage_error.hpp"
 
@@ -19,31 +20,34 @@ ComponentChoice parse_component(const std::string& option, const std::string& te
 /// Back to text: "sgd:momentum=0.9" (options in key order).
 std::string to_text(const ComponentChoice& choice);
 
+namespace detail {
+// Runs `make`; a SpecError or PluginError from it is thrown again as `Rethrown`, prefixed with
+// where the components came from.
+template <class Rethrown, class Make>
+auto blaming(const std::string& source, Make&& make) {
+  try {
+    return make();
+  } catch (const SpecError& error) {
+    throw Rethrown(source + ": " + error.what());
+  } catch (const PluginError& error) {
+    throw Rethrown(source + ": " + error.what());
+  }
+}
+}  // namespace detail
+
 /// Runs `make`, which builds components from the values of command-line options; an unknown
 /// component name or a bad component option is then the user's usage error (exit 2), reported
 /// with the options concerned.
 template <class Make>
 auto from_options(const std::string& options, Make&& make) {
-  try {
-    return make();
-  } catch (const SpecError& error) {
-    throw UsageError(options + ": " + error.what());
-  } catch (const PluginError& error) {
-    throw UsageError(options + ": " + error.what());
-  }
+  return detail::blaming<UsageError>(options, std::forward<Make>(make));
 }
 
 /// Runs `make`, which builds components that a model file names: an unknown name or a bad option
 /// is then a fault of that file (DataError naming it, exit 1), not of the command line.
 template <class Make>
 auto from_model_file(const std::string& file, Make&& make) {
-  try {
-    return make();
-  } catch (const SpecError& error) {
-    throw DataError(file + ": " + error.what());
-  } catch (const PluginError& error) {
-    throw DataError(file + ": " + error.what());
-  }
+  return detail::blaming<DataError>(file, std::forward<Make>(make));
 }
 
 }  // namespace fnn::cli

@@ -12,12 +12,7 @@ using fnn::test::write_file;
 
 namespace {
 
-struct Folder {
-  fnn::test::TemporaryDirectory folder;
-  std::string path(const std::string& name) const { return (folder.path() / name).string(); }
-  std::string xor_data = path("xor.csv");
-  Folder() { write_file(xor_data, "a,b,xor\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"); }
-};
+using Folder = fnn::test::XorDirectory;
 
 std::vector<std::string> train(const Folder& f, std::vector<std::string> more) {
   std::vector<std::string> args{"train", "--train", f.xor_data, "--progress", "plain"};

@@ -13,11 +13,7 @@ using fnn::test::write_file;
 
 namespace {
 
-struct Folder {
-  fnn::test::TemporaryDirectory folder;
-  std::string path(const std::string& name) const { return (folder.path() / name).string(); }
-  Folder() { write_file(path("xor.csv"), "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"); }
-};
+using Folder = fnn::test::XorDirectory;
 
 std::vector<std::string> xor_training(const Folder& f, std::vector<std::string> more) {
   std::vector<std::string> args{"train",      "--train", f.path("xor.csv"), "--epochs", "2",

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <unistd.h>
 
 namespace fnn::test {
@@ -42,6 +43,10 @@ ScopedEnvironment::~ScopedEnvironment() {
   } else {
     ::unsetenv(name_.c_str());
   }
+}
+
+XorDirectory::XorDirectory() {
+  std::ofstream(xor_data) << "a,b,xor\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n";
 }
 
 }  // namespace fnn::test

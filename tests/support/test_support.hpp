@@ -27,6 +27,14 @@ class TemporaryDirectory {
   std::filesystem::path path_;
 };
 
+/// A TemporaryDirectory holding xor.csv (header "a,b,xor", the four XOR rows), for CLI tests.
+struct XorDirectory {
+  XorDirectory();
+  std::string path(const std::string& name) const { return (folder.path() / name).string(); }
+  TemporaryDirectory folder;
+  std::string xor_data = path("xor.csv");
+};
+
 /// Sets an environment variable for the lifetime of the object, then restores it.
 class ScopedEnvironment {
  public:
