@@ -45,7 +45,11 @@ InterruptHandler::InterruptHandler(StopRequest& stop, std::string notice)
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;  // reads and writes in progress go on; the run stops by itself
   for (std::size_t i = 0; i < handled_signals.size(); ++i) {
-    ::sigaction(handled_signals[i], &action, &previous_actions[i]);
+    ::sigaction(handled_signals[i], nullptr, &previous_actions[i]);
+    // A signal ignored when the process started (nohup, a background job of a script) stays
+    // ignored, as careful Unix tools keep it: whoever started fnn asked for that.
+    if (previous_actions[i].sa_handler == SIG_IGN) continue;
+    ::sigaction(handled_signals[i], &action, nullptr);
   }
 }
 

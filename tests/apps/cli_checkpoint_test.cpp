@@ -492,3 +492,23 @@ TEST_CASE("a second interrupt ends the run at once; without --save or --checkpoi
                                         "FILE"));
   }
 }
+
+TEST_CASE("a signal ignored when fnn started (nohup, a script's background job) stays ignored",
+          "[cli][checkpoint][interrupt]") {
+  const Folder f;
+  // sh's `trap "" INT` ignores SIGINT, and exec keeps that for fnn, with sh's process id.
+  std::string command = "trap '' INT; exec '" + std::string(FNN_CLI_PATH) + "'";
+  for (const std::string& word : fresh(f, 1000000)) command += " '" + word + "'";
+  command += " --checkpoint '" + f.path("run.ckpt") + "'";
+  fnn::test::ChildProcess child("/bin/sh", {"-c", command});
+  REQUIRE(wait_for_output(child, "epoch 1/"));
+  REQUIRE(::kill(child.pid(), SIGINT) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(child.output().err.find("interrupted") == std::string::npos);
+  REQUIRE(::kill(child.pid(), SIGTERM) == 0);  // not ignored: stops the run as usual
+  const auto result = child.wait(std::chrono::seconds(10));
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 143);
+  CHECK_THAT(result.err, Contains("SIGTERM: training stopped after"));
+  CHECK(std::filesystem::exists(f.path("run.ckpt")));
+}

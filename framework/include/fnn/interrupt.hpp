@@ -28,7 +28,9 @@ class FNN_API StopRequest {
 /// While it lives, SIGINT, SIGTERM and SIGHUP no longer kill the process: the first one calls
 /// `stop.request(signal)` and writes `notice` (one line) to standard error; a second one ends
 /// the process at once with exit status 128 + signal (the work since the last checkpoint is
-/// lost, as the user asked). The previous handlers come back when it is destroyed. One handler
+/// lost, as the user asked). A signal that was ignored when it was installed (nohup, a
+/// background job of a script) stays ignored. The previous handlers come back when it is
+/// destroyed. One handler
 /// may be installed at a time (std::logic_error otherwise).
 class FNN_API InterruptHandler {
  public:
