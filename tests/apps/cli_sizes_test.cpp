@@ -129,6 +129,12 @@ TEST_CASE("a --threads above the maximum is a usage error", "[cli][sizes][thread
 TEST_CASE("running out of memory is reported as such, exit 1, not as an unexpected error",
           "[cli][sizes]") {
   const Folder f;
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer reserves terabytes of shadow address space at start, which no `ulimit -v`
+  // allows: the fnn of this build cannot start under the limit. The release build runs the case.
+  WARN("skipped under AddressSanitizer (it cannot start under ulimit -v)");
+  return;
+#endif
   // 4·10^8 parameters (1.6 GB) under a 1 GB address-space limit: within the machine's memory,
   // beyond what the allocator may give.
   const auto result = fnn::test::run_process(
