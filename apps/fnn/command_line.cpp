@@ -178,26 +178,6 @@ std::size_t at_least(const po::variables_map& values, const std::string& name, l
   return static_cast<std::size_t>(value);
 }
 
-std::string to_text(double value) {
-  char text[32];
-  const auto result = std::to_chars(text, text + sizeof text, value);
-  return std::string(text, result.ptr);
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    std::string item = text.substr(start, comma - start);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty() || comma < text.size()) items.push_back(item);
-    start = comma + 1;
-  }
-  return items;
-}
-
 std::vector<std::size_t> parse_widths(const std::string& option, const std::string& text) {
   std::vector<std::size_t> widths;
   for (const std::string& item : split_list(text)) {

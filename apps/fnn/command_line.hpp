@@ -2,6 +2,7 @@
 #include <boost/program_options.hpp>
 #include <cstddef>
 #include <filesystem>
+#include <fnn/names.hpp>
 #include <fnn/registry.hpp>
 #include <optional>
 #include <tbb/global_control.h>
@@ -57,12 +58,6 @@ std::size_t at_least(const po::variables_map& values, const std::string& name, l
 
 /// "256,128" → {256, 128}; "" → {}. UsageError naming the option for anything else.
 std::vector<std::size_t> parse_widths(const std::string& option, const std::string& text);
-
-/// The shortest text that reads back as the same double, with '.' whatever the locale.
-std::string to_text(double value);
-
-/// "a,b" → {"a", "b"}, trimming spaces; "" → {}.
-std::vector<std::string> split_list(const std::string& text);
 
 /// The worker threads to use: --threads if given, else the environment's FNN_THREADS, else 0
 /// (one per core). UsageError for a value that is not a whole number or above fnn::max_threads.

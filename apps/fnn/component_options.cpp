@@ -5,30 +5,11 @@
 namespace fnn::cli {
 
 ComponentChoice parse_component(const std::string& option, const std::string& text) {
-  const std::size_t colon = text.find(':');
-  ComponentChoice choice{text.substr(0, colon), {}};
-  const auto fail = [&] {
-    throw UsageError("--" + option + " '" + text +
-                     "': expected NAME or NAME:KEY=VALUE,..., such as sgd:momentum=0.9");
-  };
-  if (choice.name.empty()) fail();
-  if (colon == std::string::npos) return choice;
-  for (const std::string& pair : split_list(text.substr(colon + 1))) {
-    const std::size_t equals = pair.find('=');
-    if (equals == std::string::npos || equals == 0) fail();
-    choice.options.set(pair.substr(0, equals), pair.substr(equals + 1));
+  try {
+    return parse_component_spec(text);
+  } catch (const SpecError& error) {
+    throw UsageError("--" + option + " " + error.what());
   }
-  return choice;
-}
-
-std::string to_text(const ComponentChoice& choice) {
-  std::string text = choice.name;
-  char separator = ':';
-  for (const auto& [key, value] : choice.options.entries()) {
-    text += separator + key + "=" + value;
-    separator = ',';
-  }
-  return text;
 }
 
 }  // namespace fnn::cli

@@ -1,6 +1,6 @@
 #pragma once
 #include <fnn/error.hpp>
-#include <fnn/options.hpp>
+#include <fnn/network_spec.hpp>
 #include <string>
 #include <utility>
 
@@ -9,16 +9,10 @@
 namespace fnn::cli {
 
 /// A component as an option names it: "sgd" or "sgd:momentum=0.9,nesterov=true".
-struct ComponentChoice {
-  std::string name;
-  Options options;
-};
+using ComponentChoice = ComponentSpec;
 
 /// Parses NAME or NAME:KEY=VALUE,KEY=VALUE; UsageError naming `option` otherwise.
 ComponentChoice parse_component(const std::string& option, const std::string& text);
-
-/// Back to text: "sgd:momentum=0.9" (options in key order).
-std::string to_text(const ComponentChoice& choice);
 
 namespace detail {
 // Runs `make`; a SpecError or PluginError from it is thrown again as `Rethrown`, prefixed with

@@ -1,13 +1,13 @@
 // fnn eval: a saved model's loss (and accuracy) on a data set.
+#include <fnn/data_source.hpp>
+#include <fnn/evaluation.hpp>
+#include <fnn/model.hpp>
 #include <fnn/registry.hpp>
 #include <iostream>
 
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "component_options.hpp"
-#include "data_source.hpp"
-#include "experiment.hpp"
-#include "saved_model.hpp"
 
 namespace fnn::cli {
 
@@ -28,17 +28,16 @@ int eval_command(const std::vector<std::string>& args) {
   DataSource source{required<std::string>(values, "eval", "test"), std::nullopt, "test-labels"};
   if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();
 
-  SavedModel model = load(model_file);
   const Registry registry = load_plugins(values);
-  const Network network = restore_network(registry, model, model_file);
+  LoadedModel model = load_model(model_file, registry);
   Dataset test =
-      load_dataset(source, model.layout, false, ColumnNames::use, network.input_size());
-  check_fits(network, test, source.file.string());
-  model.scaler.apply(test.inputs);
+      load_dataset(source, model.info.layout, false, ColumnNames::use, model.network.input_size());
+  check_fits(model.network, test, source.file.string());
+  model.info.scaler.apply(test.inputs);
   const auto loss = from_model_file(
-      model_file, [&] { return registry.make_loss(model.loss.name, model.loss.options); });
+      model_file, [&] { return registry.make_loss(model.info.loss.name, model.info.loss.options); });
   // Computed before anything is printed, so that an error never follows "test: ".
-  const Evaluation result = evaluate(network, *loss, test, model.layout.classes > 0);
+  const Evaluation result = evaluate(model.network, *loss, test, model.info.layout.classes > 0);
   std::cout << "test: " << describe(result) << "\n";
   return 0;
 }

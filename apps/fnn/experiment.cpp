@@ -23,51 +23,6 @@ NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidde
   return spec;
 }
 
-Network restore_network(const Registry& registry, const SavedModel& model,
-                        const std::filesystem::path& file) {
-  Network network = from_model_file(file.string(), [&] { return Network(registry, model.network); });
-  if (model.parameters.size() != network.parameters().size()) {
-    throw DataError(file.string() + ": the model holds " + std::to_string(model.parameters.size()) +
-                    " parameters, but its network needs " +
-                    std::to_string(network.parameters().size()));
-  }
-  if (model.layout.classes != 0 && model.layout.classes != network.output_size()) {
-    throw DataError(file.string() + ": the model says " + std::to_string(model.layout.classes) +
-                    " classes, but its network has " + std::to_string(network.output_size()) +
-                    " outputs");
-  }
-  std::copy(model.parameters.begin(), model.parameters.end(), network.parameters().begin());
-  return network;
-}
-
-void check_fits(const Network& network, const Dataset& data, const std::string& file) {
-  if (network.output_size() == data.targets.cols() && network.input_size() == data.inputs.cols()) {
-    return;
-  }
-  throw DataError(file + ": the network maps " + std::to_string(network.input_size()) +
-                  " inputs to " + std::to_string(network.output_size()) + " outputs, the data has " +
-                  std::to_string(data.inputs.cols()) + " inputs and " +
-                  std::to_string(data.targets.cols()) + " targets");
-}
-
-Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes) {
-  Matrix predictions(data.inputs.rows(), network.output_size());
-  Evaluation result;
-  result.samples = data.inputs.rows();
-  result.loss = network.mean_loss(data.inputs, data.targets, loss, predictions);
-  if (classes) {
-    for (std::size_t r = 0; r < result.samples; ++r) {
-      if (arg_max(predictions.view().row(r)) == arg_max(data.targets.view().row(r))) {
-        ++result.correct;
-      }
-    }
-    result.accuracy = result.samples ? static_cast<double>(result.correct) /
-                                           static_cast<double>(result.samples)
-                                     : 0.0;
-  }
-  return result;
-}
-
 std::string schedule_change(const std::string& schedule, double base_rate, std::size_t next_epoch,
                             std::size_t saved_epochs, std::size_t epochs) {
   const LearningRateSchedule parsed = LearningRateSchedule::parse(schedule);
@@ -80,18 +35,6 @@ std::string schedule_change(const std::string& schedule, double base_rate, std::
                 schedule.c_str(), epochs, saved_epochs, next_epoch, rate, rate / base_rate,
                 base_rate);
   return text;
-}
-
-std::string describe(const Evaluation& evaluation) {
-  char text[160];
-  std::snprintf(text, sizeof text, "loss %.6f", evaluation.loss);
-  std::string description = text;
-  if (evaluation.accuracy) {
-    std::snprintf(text, sizeof text, ", accuracy %.4f (%zu/%zu)", *evaluation.accuracy,
-                  evaluation.correct, evaluation.samples);
-    description += text;
-  }
-  return description;
 }
 
 }  // namespace fnn::cli

@@ -2,17 +2,16 @@
 #include <unistd.h>
 
 #include <fnn/csv.hpp>
+#include <fnn/data_source.hpp>
 #include <fnn/dataset.hpp>
 #include <fnn/file_identity.hpp>
+#include <fnn/model.hpp>
 #include <fnn/registry.hpp>
 #include <iostream>
 
 #include "command_line.hpp"
 #include "commands.hpp"
-#include "data_source.hpp"
-#include "experiment.hpp"
 #include "output_files.hpp"
-#include "saved_model.hpp"
 
 namespace fnn::cli {
 
@@ -39,14 +38,13 @@ int predict_command(const std::vector<std::string>& args) {
   check_output_files(given_files(values, {"model", "input", "config"}),
                      given_files(values, {"output"}));
 
-  const SavedModel model = load(model_file);
   const Registry registry = load_plugins(values);
-  const Network network = restore_network(registry, model, model_file);
-  Matrix inputs = load_inputs(input_file, model.layout, network.input_size());
-  model.scaler.apply(inputs);
-  const Matrix outputs = network.predict(inputs);
+  const LoadedModel model = load_model(model_file, registry);
+  Matrix inputs = load_inputs(input_file, model.info.layout, model.network.input_size());
+  model.info.scaler.apply(inputs);
+  const Matrix outputs = model.network.predict(inputs);
 
-  const bool classes = model.layout.classes > 0;
+  const bool classes = model.info.layout.classes > 0;
   std::vector<std::string> header;
   if (classes) header.push_back("class");
   for (std::size_t c = 0; c < outputs.cols(); ++c) {

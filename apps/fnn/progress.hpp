@@ -8,13 +8,6 @@
 
 namespace fnn::cli {
 
-/// What one finished epoch reports.
-struct EpochSummary {
-  EpochReport training;
-  std::optional<double> validation_loss;
-  std::optional<double> validation_accuracy;
-};
-
 /// Shows a training run: on a terminal, a live bar on stderr (epoch, batch, loss, samples/s,
 /// ETA), redrawn at most ten times a second; otherwise nothing until the epoch ends. Each epoch
 /// ends with one plain line on stdout, whatever the style.

@@ -4,25 +4,25 @@
 #include <chrono>
 #include <cstdio>
 #include <fnn/atomic_file.hpp>
+#include <fnn/data_source.hpp>
 #include <fnn/error.hpp>
+#include <fnn/evaluation.hpp>
 #include <fnn/interrupt.hpp>
 #include <fnn/random.hpp>
 #include <fnn/registry.hpp>
 #include <fnn/schedule.hpp>
 #include <fnn/trainer.hpp>
+#include <fnn/training_run.hpp>
 #include <iostream>
 #include <numeric>
 
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "component_options.hpp"
-#include "data_source.hpp"
 #include "experiment.hpp"
-#include "metrics_log.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
 #include "resume_command.hpp"
-#include "saved_model.hpp"
 #include "usage_error.hpp"
 
 namespace fnn::cli {
@@ -114,39 +114,10 @@ void refuse_with_resume(const po::variables_map& values) {
   }
 }
 
-// Holds out `fraction` of the samples, chosen by a seeded shuffle, as validation data.
-Dataset hold_out(Dataset& data, double fraction, std::uint64_t seed) {
-  const std::size_t rows = data.inputs.rows();
-  const auto held = static_cast<std::size_t>(static_cast<double>(rows) * fraction);
-  if (held == 0) return {};
-  std::vector<std::size_t> order(rows);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  Rng rng(seed ^ 0x5eed5eed5eed5eedULL);  // a stream of its own, apart from the shuffle's
-  for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  const auto pick = [&](std::size_t first, std::size_t count) {
-    Dataset part{Matrix(count, data.inputs.cols()), Matrix(count, data.targets.cols())};
-    for (std::size_t r = 0; r < count; ++r) {
-      std::ranges::copy(data.inputs.view().row(order[first + r]), part.inputs.view().row(r).begin());
-      std::ranges::copy(data.targets.view().row(order[first + r]),
-                        part.targets.view().row(r).begin());
-    }
-    return part;
-  };
-  Dataset validation = pick(rows - held, held);
-  data = pick(0, rows - held);
-  return validation;
-}
-
-// Where checkpoints go (--checkpoint, else beside --save; "" when neither is given) and how
-// often: every `count` epochs, or batches; 0 when only an interrupt writes one.
-struct CheckpointPlan {
-  std::size_t count = 0;
-  bool batches = false;
-  std::string file;
-};
-
-CheckpointPlan checkpoint_plan(const po::variables_map& values) {
-  CheckpointPlan plan;
+// Where checkpoints go (--checkpoint, else beside --save; none when neither is given) and how
+// often.
+CheckpointPolicy checkpoint_policy(const po::variables_map& values) {
+  CheckpointPolicy plan;
   if (values.count("checkpoint")) {
     plan.file = values["checkpoint"].as<std::string>();
   } else if (values.count("save")) {
@@ -154,10 +125,10 @@ CheckpointPlan checkpoint_plan(const po::variables_map& values) {
   }
   if (!values.count("checkpoint-every")) return plan;
   const std::string text = values["checkpoint-every"].as<std::string>();
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), plan.count);
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), plan.every);
   const std::string unit(end, text.data() + text.size());
   plan.batches = unit == "batches" || unit == "batch";
-  if (error != std::errc{} || end == text.data() || plan.count == 0 ||
+  if (error != std::errc{} || end == text.data() || plan.every == 0 ||
       !(plan.batches || unit.empty() || unit == "epochs" || unit == "epoch")) {
     throw UsageError("--checkpoint-every '" + text +
                      "': expected N epochs or N batches, N at least 1: e.g. 5, 5epochs or "
@@ -190,32 +161,19 @@ void check_trainable(const Dataset& data, const std::string& file) {
   }
 }
 
-std::string describe(const TrainingPosition& position);
-
 // The end of a run stopped by a signal: a checkpoint where the run stands (if it has somewhere
 // to go), the command that continues it, and the exit status a shell expects (128 + signal).
-template <class WriteCheckpoint>
 int interrupted(const po::variables_map& values, int signal, const std::string& checkpoint,
-                const std::string& where, WriteCheckpoint&& write_checkpoint) {
+                const std::string& where) {
   const std::string why = "fnn: " + signal_name(signal) + ": training stopped after " + where;
   if (checkpoint.empty()) {
     std::cerr << why << "; nothing was saved: give --save FILE or --checkpoint FILE to keep an "
               << "interrupted run's work\n";
   } else {
-    write_checkpoint();
     std::cerr << why << "; saved the checkpoint " << checkpoint << "\ncontinue with:\n  "
               << resume_command(program_name(), values, checkpoint) << "\n";
   }
   return 128 + signal;
-}
-
-std::string describe(const TrainingPosition& position) {
-  std::string text = "epoch " + std::to_string(position.epochs_done);
-  if (position.batches_done > 0) {
-    text = "batch " + std::to_string(position.batches_done) + " of epoch " +
-           std::to_string(position.epochs_done + 1);
-  }
-  return text;
 }
 
 DataSource source(const po::variables_map& values, const std::string& data_option,
@@ -243,23 +201,14 @@ int train_command(const std::vector<std::string>& args) {
       outputs);
   const auto start = std::chrono::steady_clock::now();
 
-  std::optional<SavedModel> resumed;
-  if (values.count("resume")) {
-    refuse_with_resume(values);
-    resumed = load(values["resume"].as<std::string>());
-  }
+  const bool resuming = values.count("resume") > 0;
+  const std::string resume_file = resuming ? values["resume"].as<std::string>() : "";
+  if (resuming) refuse_with_resume(values);
   const std::size_t epochs = at_least(values, "epochs", 1);
-  // A resumed run keeps its batch size and seed unless they are given again.
-  const std::size_t batch_size = resumed && values["batch-size"].defaulted()
-                                     ? resumed->batch_size
-                                     : at_least(values, "batch-size", 1);
-  const std::uint64_t seed = resumed && values["seed"].defaulted()
-                                 ? resumed->seed
-                                 : static_cast<std::uint64_t>(values["seed"].as<long long>());
   const std::size_t threads = thread_count(values);
   const auto thread_limit = limit_threads(threads);  // evaluation too, not only the trainer
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
-  const CheckpointPlan checkpoints = checkpoint_plan(values);
+  const CheckpointPolicy checkpoints = checkpoint_policy(values);
   // Every option is checked before any file is read.
   const std::string schedule_text = values["schedule"].as<std::string>();
   from_options("--schedule", [&] { return LearningRateSchedule::parse(schedule_text); });
@@ -291,49 +240,76 @@ int train_command(const std::vector<std::string>& args) {
   });
 
   const Registry registry = load_plugins(values);
+  std::optional<LoadedModel> resumed;
+  if (resuming) {
+    resumed.emplace(load_model(resume_file, registry));
+    if (!resumed->info.training) {
+      throw DataError(resume_file + ": this model was saved without its training state, so "
+                      "there is no run to resume; train a new one (docs/model-format.md)");
+    }
+  }
+  ModelInfo info = resumed ? resumed->info : ModelInfo{};
+  TrainingState& training = info.training ? *info.training : info.training.emplace();
+  const std::size_t saved_epochs = training.total_epochs;  // 0 for a new run
+  // A resumed run keeps its batch size and seed unless they are given again.
+  if (!resumed || !values["batch-size"].defaulted()) {
+    training.batch_size = at_least(values, "batch-size", 1);
+  }
+  if (!resumed || !values["seed"].defaulted()) {
+    training.seed = static_cast<std::uint64_t>(values["seed"].as<long long>());
+  }
+  if (resumed) {
+    const TrainingState& saved = *resumed->info.training;
+    if (saved.position.epochs_done >= epochs) {
+      throw UsageError("fnn train: the model has already been trained for " +
+                       std::to_string(saved.position.epochs_done) +
+                       " epochs; give --epochs a larger total");
+    }
+    if (saved.position.batches_done > 0 && training.batch_size != saved.batch_size) {
+      throw UsageError("fnn train: " + resume_file +
+                       " is a checkpoint inside an epoch; it continues only with its own batch "
+                       "size, " + std::to_string(saved.batch_size));
+    }
+  }
+  training.total_epochs = epochs;
 
   // Data: read, one-hot, split, scale.
-  DataLayout layout = resumed ? resumed->layout
-                              : DataLayout{split_list(values["target"].as<std::string>()), 0};
+  DataLayout& layout = info.layout;
+  if (!resumed) layout = DataLayout{split_list(values["target"].as<std::string>()), 0};
   Dataset train = load_dataset(source(values, "train", "train-labels"), layout,
                                !resumed && values["classes"].as<bool>(),
                                resumed ? ColumnNames::use : ColumnNames::record);
   check_trainable(train, values["train"].as<std::string>());
   const bool classes = layout.classes > 0;
-  Dataset validation = hold_out(train, validation_split, seed);
-  const Scaler scaler =
-      resumed ? resumed->scaler
-              : Scaler(scale, train.inputs);  // fitted on the training rows only
-  scaler.apply(train.inputs);
-  if (validation.inputs.rows()) scaler.apply(validation.inputs);
+  Dataset validation = split_validation(train, validation_split, training.seed);
+  if (!resumed) info.scaler = Scaler(scale, train.inputs);  // fitted on the training rows only
+  info.scaler.apply(train.inputs);
+  if (validation.inputs.rows()) info.scaler.apply(validation.inputs);
 
   // Network, loss, optimizer.
-  SavedModel model = resumed ? *resumed : SavedModel{};
   if (!resumed) {
-    model.loss = loss_choice;
-    model.optimizer = optimizer_choice;
-    model.init = init_choice;
-    model.network = perceptron(train.inputs.cols(), hidden, activation, output_activation,
-                               train.targets.cols(), dropout);
+    info.loss = loss_choice;
+    training.optimizer = optimizer_choice;
+    training.init = init_choice;
   } else if (values.count("learning-rate")) {
-    model.optimizer.options.set("learning_rate", to_text(values["learning-rate"].as<double>()));
+    training.optimizer.options.set("learning_rate", to_text(values["learning-rate"].as<double>()));
   }
-  if (!resumed || !values["schedule"].defaulted()) model.schedule = schedule_text;
-  const LearningRateSchedule schedule = LearningRateSchedule::parse(model.schedule);
-  Network network = resumed ? restore_network(registry, *resumed, values["resume"].as<std::string>())
+  if (!resumed || !values["schedule"].defaulted()) training.schedule = schedule_text;
+  Network network = resumed ? std::move(resumed->network)
                             : from_options("--hidden/--activation/--output-activation/--dropout", [&] {
-                                return Network(registry, model.network);
+                                return Network(registry,
+                                               perceptron(train.inputs.cols(), hidden, activation,
+                                                          output_activation, train.targets.cols(),
+                                                          dropout));
                               });
   check_fits(network, train, values["train"].as<std::string>());
   // A resumed run's components come from its model file: a bad one is that file's fault.
   const auto make_component = [&](const std::string& option_names, auto make) {
-    return resumed ? from_model_file(values["resume"].as<std::string>(), make)
-                   : from_options(option_names, make);
+    return resumed ? from_model_file(resume_file, make) : from_options(option_names, make);
   };
-  const auto loss = make_component(
-      "--loss", [&] { return registry.make_loss(model.loss.name, model.loss.options); });
+  make_component("--loss", [&] { return registry.make_loss(info.loss.name, info.loss.options); });
   const auto optimizer = make_component("--optimizer/--learning-rate", [&] {
-    return registry.make_optimizer(model.optimizer.name, model.optimizer.options);
+    return registry.make_optimizer(training.optimizer.name, training.optimizer.options);
   });
   // Everything the run needs is checked before the first epoch: the test data too.
   std::optional<Dataset> test;
@@ -341,52 +317,30 @@ int train_command(const std::vector<std::string>& args) {
     test = load_dataset(source(values, "test", "test-labels"), layout, false, ColumnNames::use,
                         network.input_size());
     check_fits(network, *test, values["test"].as<std::string>());
-    scaler.apply(test->inputs);
+    info.scaler.apply(test->inputs);
   }
-  // The rate it starts from (its own default unless given), what a resumed run starts from too.
-  model.optimizer.options.set("learning_rate", to_text(optimizer->learning_rate()));
   if (!resumed) {
     const auto init = from_options("--init", [&] {
-      return registry.make_initializer(model.init.name, model.init.options);
+      return registry.make_initializer(training.init.name, training.init.options);
     });
-    Rng rng(seed);
+    Rng rng(training.seed);
     network.initialize(*init, rng);
   }
 
   StopRequest stop;  // set by a signal (InterruptHandler below)
-  Trainer trainer(network, *loss, *optimizer,
-                  {.batch_size = batch_size,
-                   .epochs = epochs,
-                   .seed = seed,
-                   .threads = threads,
-                   .schedule = schedule,
-                   .stop = &stop});
+  RunOptions run_options{
+      .threads = threads, .checkpoints = checkpoints, .metrics = {}, .stop = &stop};
+  if (values.count("metrics")) run_options.metrics = values["metrics"].as<std::string>();
+  std::optional<TrainingRun> run;
+  make_component("--loss/--optimizer", [&] { run.emplace(registry, network, info, run_options); });
   // Its batch memory, sized by the data: what cannot fit is refused before the first epoch.
-  from_options("--batch-size", [&] { trainer.reserve(train.inputs.rows()); });
+  from_options("--batch-size", [&] { run->reserve(train.inputs.rows()); });
   if (resumed) {
-    const std::span<float> state = optimizer->state();
-    if (state.size() != resumed->optimizer_state.size()) {
-      throw DataError(values["resume"].as<std::string>() + ": the optimizer state holds " +
-                      std::to_string(resumed->optimizer_state.size()) + " values, " +
-                      model.optimizer.name + " needs " + std::to_string(state.size()));
-    }
-    std::ranges::copy(resumed->optimizer_state, state.begin());
-    trainer.resume(resumed->position);
-    if (resumed->position.epochs_done >= epochs) {
-      throw UsageError("fnn train: the model has already been trained for " +
-                       std::to_string(resumed->position.epochs_done) +
-                       " epochs; give --epochs a larger total");
-    }
-    if (resumed->position.batches_done > 0 && batch_size != resumed->batch_size) {
-      throw UsageError("fnn train: " + values["resume"].as<std::string>() +
-                       " is a checkpoint inside an epoch; it continues only with its own batch "
-                       "size, " + std::to_string(resumed->batch_size));
-    }
-    std::cout << "resuming " << values["resume"].as<std::string>() << " after "
-              << describe(resumed->position) << "\n";
+    const TrainingPosition& position = resumed->info.training->position;
+    std::cout << "resuming " << resume_file << " after " << describe(position) << "\n";
     const std::string changed =
-        schedule_change(model.schedule, optimizer->learning_rate(),
-                        resumed->position.epochs_done + 1, resumed->total_epochs, epochs);
+        schedule_change(training.schedule, optimizer->learning_rate(), position.epochs_done + 1,
+                        saved_epochs, epochs);
     if (!changed.empty()) std::cout << changed << "\n";
   }
 
@@ -395,100 +349,33 @@ int train_command(const std::vector<std::string>& args) {
   if (validation.inputs.rows()) std::cout << ", " << validation.inputs.rows() << " for validation";
   std::cout << "), " << network.parameters().size() << " parameters" << std::endl;
 
-  // The model file's training state as the run stands now: for checkpoints and --save. Weights
-  // that are no longer finite are never written.
-  const auto snapshot = [&] {
-    const std::span<const float> parameters = network.parameters();
-    const std::span<const float> state = optimizer->state();
-    const TrainingPosition position = trainer.position();
-    if (!all_finite(parameters) || !all_finite(state)) {
-      throw TrainingError("training diverged by " + describe(position) +
-                          ": the weights are no longer finite; the learning rate is likely too "
-                          "high for this data");
-    }
-    model.parameters.assign(parameters.begin(), parameters.end());
-    model.optimizer_state.assign(state.begin(), state.end());
-    model.layout = layout;
-    model.scaler = scaler;
-    model.position = position;
-    model.total_epochs = epochs;
-    model.batch_size = batch_size;
-    model.seed = seed;
-  };
-  std::optional<MetricsLog> metrics;
-  if (values.count("metrics")) {
-    metrics.emplace(values["metrics"].as<std::string>(),
-                    resumed ? resumed->position.epochs_done : 0);
-  }
-  std::optional<TrainingPosition> checkpointed;  // the last checkpoint this run wrote
-  const auto write_checkpoint = [&] {
-    snapshot();
-    save(checkpoints.file, model);
-    checkpointed = model.position;
-    if (metrics) metrics->sync();
-  };
-
   Progress progress(style, epochs, train.inputs.rows());
-  if (checkpoints.count > 0) {
-    std::cout << "checkpoints every " << checkpoints.count
-              << (checkpoints.batches ? " batches" : " epochs") << " to " << checkpoints.file
-              << std::endl;
+  if (checkpoints.every > 0) {
+    std::cout << "checkpoints every " << checkpoints.every
+              << (checkpoints.batches ? " batches" : " epochs") << " to "
+              << checkpoints.file.string() << std::endl;
   }
-  if (!checkpoints.file.empty()) remove_stale_temporaries(checkpoints.file);  // a killed run's
-  const auto on_batch = [&](const BatchReport& b) {
-    progress.batch_done(b);
-    // Numbered across epochs, so a resumed run checkpoints where an unbroken one does.
-    if (checkpoints.count > 0 && checkpoints.batches &&
-        ((b.epoch - 1) * b.batches + b.batch) % checkpoints.count == 0) {
-      write_checkpoint();
-    }
-  };
   // Ctrl-C, SIGTERM and SIGHUP end the run after the current batch, with a checkpoint.
   const InterruptHandler interrupts(
       stop, "fnn: interrupted: stopping after this batch" +
                 std::string(checkpoints.file.empty() ? "" : " and saving a checkpoint") +
                 " (interrupt again to quit at once)");
-  try {
-    while (trainer.epochs_done() < epochs && !stop.requested()) {
-      EpochSummary summary;
-      summary.training = trainer.train_epoch(train.inputs, train.targets, on_batch);
-      if (summary.training.interrupted) break;
-      if (validation.inputs.rows()) {
-        const Evaluation checked = evaluate(network, *loss, validation, classes);
-        summary.validation_loss = checked.loss;
-        summary.validation_accuracy = checked.accuracy;
-      }
-      progress.epoch_done(summary);
-      if (metrics) metrics->add(summary);
-      if (checkpoints.count > 0 && !checkpoints.batches &&
-          trainer.epochs_done() % checkpoints.count == 0) {
-        write_checkpoint();
-      }
-    }
-    if (stop.requested() && trainer.epochs_done() < epochs) {
-      progress.clear_bar();
-      return interrupted(values, stop.signal(), checkpoints.file,
-                         describe(trainer.position()), write_checkpoint);
-    }
-    if (values.count("save")) snapshot();
-    if (metrics) metrics->sync();
-  } catch (const TrainingError& error) {
-    if (checkpoints.count == 0) throw;
-    throw TrainingError(std::string(error.what()) +
-                        (checkpointed ? "; the last checkpoint, " + checkpoints.file + " (after " +
-                                            describe(*checkpointed) +
-                                            "), is kept: resume from it with a lower "
-                                            "--learning-rate"
-                                      : "; this run wrote no checkpoint"));
+  const bool complete =
+      run->train(train, validation,
+                 {.on_batch = [&](const BatchReport& b) { progress.batch_done(b); },
+                  .on_epoch = [&](const EpochSummary& summary) { progress.epoch_done(summary); }});
+  if (!complete) {
+    progress.clear_bar();
+    return interrupted(values, stop.signal(), checkpoints.file.string(),
+                       describe(run->position()));
   }
-
-  if (test) std::cout << "test: " << describe(evaluate(network, *loss, *test, classes)) << "\n";
+  if (test) std::cout << "test: " << describe(evaluate(network, run->loss(), *test, classes)) << "\n";
   if (values.count("save")) {
-    save(values["save"].as<std::string>(), model);
+    run->save(values["save"].as<std::string>());
     std::cout << "saved " << values["save"].as<std::string>() << "\n";
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  std::printf("done: %zu epochs in %.1f s\n", trainer.epochs_done(), elapsed.count());
+  std::printf("done: %zu epochs in %.1f s\n", run->epochs_done(), elapsed.count());
   return 0;
 }
 

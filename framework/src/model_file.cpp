@@ -374,7 +374,7 @@ std::map<std::string, std::vector<float>> copy_tensors(const std::vector<Placeme
 
 }  // namespace
 
-void save_model(const std::filesystem::path& file, const ModelFile& model) {
+void write_model_file(const std::filesystem::path& file, const ModelFile& model) {
   const std::string header = header_text(model);
   std::string bytes;
   std::size_t data_size = 0;
@@ -393,12 +393,12 @@ void save_model(const std::filesystem::path& file, const ModelFile& model) {
   write_file_atomically(file, bytes);
 }
 
-ModelFile load_model(const std::filesystem::path& file) {
+ModelFile read_model_file(const std::filesystem::path& file) {
   const std::string bytes = read_bytes(file, Problems(file));
-  return load_model_bytes(bytes, file);
+  return read_model_file_bytes(bytes, file);
 }
 
-ModelFile load_model_bytes(std::string_view bytes, const std::filesystem::path& file) {
+ModelFile read_model_file_bytes(std::string_view bytes, const std::filesystem::path& file) {
   const Problems problems(file);
   std::size_t data_start = 0;
   Json header;

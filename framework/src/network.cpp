@@ -122,6 +122,14 @@ std::span<float> Network::layer_parameters(std::size_t index) {
                                                offsets_.at(index + 1) - offsets_[index]);
 }
 
+void Network::set_parameters(std::span<const float> values) {
+  if (values.size() != parameters_.size()) {
+    throw SpecError("the network has " + std::to_string(parameters_.size()) +
+                    " parameters, got " + std::to_string(values.size()));
+  }
+  std::ranges::copy(values, parameters_.begin());
+}
+
 void Network::initialize(const Initializer& init, Rng& rng) {
   for (const auto& layer : layers_) layer->reset_parameters(init, rng);
 }

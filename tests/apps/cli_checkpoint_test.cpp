@@ -177,7 +177,7 @@ void run_chain(const Folder& f, const Chain& chain) {
     check_no_strays(f);
     if (std::filesystem::exists(checkpoint)) {
       fnn::ModelFile model;
-      REQUIRE_NOTHROW(model = fnn::load_model(checkpoint));
+      REQUIRE_NOTHROW(model = fnn::read_model_file(checkpoint));
       CHECK(fnn::all_finite(model.tensors.at("parameters")));
       const std::size_t now = batches_into_run(model);
       if (position) CHECK(now >= *position);
@@ -226,8 +226,8 @@ void run_chain(const Folder& f, const Chain& chain) {
   std::size_t rows = 0;
   while (std::getline(metrics, row)) CHECK_THAT(row, StartsWith(std::to_string(++rows) + ","));
   CHECK(rows == epochs);
-  const fnn::ModelFile reference = fnn::load_model(f.path("reference.fnn"));
-  const fnn::ModelFile result = fnn::load_model(f.path("final.fnn"));
+  const fnn::ModelFile reference = fnn::read_model_file(f.path("reference.fnn"));
+  const fnn::ModelFile result = fnn::read_model_file(f.path("final.fnn"));
   CHECK(tensor_bytes(result, "parameters") == tensor_bytes(reference, "parameters"));
   CHECK(tensor_bytes(result, "optimizer_state") == tensor_bytes(reference, "optimizer_state"));
   CHECK(result.metadata == reference.metadata);
@@ -285,14 +285,14 @@ TEST_CASE("killed with SIGKILL at an unplanned moment, without the stop hook",
     child->kill();
   }
   REQUIRE(std::filesystem::exists(checkpoint));
-  REQUIRE_NOTHROW(fnn::load_model(checkpoint));
+  REQUIRE_NOTHROW(fnn::read_model_file(checkpoint));
   CHECK(temporaries(f).size() <= 1);
   const auto finished = run_fnn(with(resumed(f, checkpoint), checkpointing));
   INFO(finished.err);
   REQUIRE(finished.exit_code == 0);
   CHECK(temporaries(f).empty());
-  CHECK(tensor_bytes(fnn::load_model(f.path("final.fnn")), "parameters") ==
-        tensor_bytes(fnn::load_model(f.path("reference.fnn")), "parameters"));
+  CHECK(tensor_bytes(fnn::read_model_file(f.path("final.fnn")), "parameters") ==
+        tensor_bytes(fnn::read_model_file(f.path("reference.fnn")), "parameters"));
 }
 
 TEST_CASE("a diverging run stops with exit 1 naming epoch and batch and keeps its last checkpoint",
@@ -315,7 +315,7 @@ TEST_CASE("a diverging run stops with exit 1 naming epoch and batch and keeps it
   CHECK(temporaries(f).empty());
 
   // The checkpoint is a complete model from before the divergence.
-  const fnn::ModelFile kept = fnn::load_model(f.path("run.ckpt"));
+  const fnn::ModelFile kept = fnn::read_model_file(f.path("run.ckpt"));
   CHECK(fnn::all_finite(kept.tensors.at("parameters")));
   CHECK(fnn::all_finite(kept.tensors.at("optimizer_state")));
   const std::size_t position = batches_into_run(kept);
@@ -326,7 +326,7 @@ TEST_CASE("a diverging run stops with exit 1 naming epoch and batch and keeps it
     REQUIRE(run_fnn(with(fresh(f, 2), with(diverging, {"--save", f.path("two.fnn")}))).exit_code ==
             0);
     CHECK(tensor_bytes(kept, "parameters") ==
-          tensor_bytes(fnn::load_model(f.path("two.fnn")), "parameters"));
+          tensor_bytes(fnn::read_model_file(f.path("two.fnn")), "parameters"));
   }
   // eval reads it, and it resumes with a sane schedule.
   const auto evaluated =
@@ -371,10 +371,10 @@ TEST_CASE(
   REQUIRE(trained.exit_code == 0);
   CHECK_THAT(trained.out,
              Contains("checkpoints every 20 batches to " + f.path("m.fnn.checkpoint")));
-  const fnn::ModelFile checkpoint = fnn::load_model(f.path("m.fnn.checkpoint"));
+  const fnn::ModelFile checkpoint = fnn::read_model_file(f.path("m.fnn.checkpoint"));
   CHECK(checkpoint.metadata.at("epochs_done") == "1");  // batch 20 = batch 7 of epoch 2
   CHECK(checkpoint.metadata.at("batches_done") == "7");
-  CHECK(!fnn::load_model(f.path("m.fnn")).metadata.contains("batches_done"));
+  CHECK(!fnn::read_model_file(f.path("m.fnn")).metadata.contains("batches_done"));
   const auto other_batch =
       run_fnn(with(resumed(f, f.path("m.fnn.checkpoint")), {"--batch-size", "16"}));
   CHECK(other_batch.exit_code == 2);
@@ -440,7 +440,7 @@ TEST_CASE("SIGINT, SIGTERM and SIGHUP stop a run after its batch with a checkpoi
                                Contains("training stopped after batch 10 of epoch 1") &&
                                Contains("saved the checkpoint " + checkpoint));
     CHECK(!std::filesystem::exists(f.path("final.fnn")));
-    CHECK(batches_into_run(fnn::load_model(checkpoint)) == 10);
+    CHECK(batches_into_run(fnn::read_model_file(checkpoint)) == 10);
     command = printed_command(result.err);
   }
   REQUIRE(command.size() > 3);
@@ -453,8 +453,8 @@ TEST_CASE("SIGINT, SIGTERM and SIGHUP stop a run after its batch with a checkpoi
   INFO(resumed_run.out << resumed_run.err);
   REQUIRE(resumed_run.exit_code == 0);
   CHECK(temporaries(f).empty());
-  const fnn::ModelFile reference = fnn::load_model(f.path("reference.fnn"));
-  const fnn::ModelFile result = fnn::load_model(f.path("final.fnn"));
+  const fnn::ModelFile reference = fnn::read_model_file(f.path("reference.fnn"));
+  const fnn::ModelFile result = fnn::read_model_file(f.path("final.fnn"));
   CHECK(tensor_bytes(result, "parameters") == tensor_bytes(reference, "parameters"));
   CHECK(tensor_bytes(result, "optimizer_state") == tensor_bytes(reference, "optimizer_state"));
   CHECK(result.metadata == reference.metadata);

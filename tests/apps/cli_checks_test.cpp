@@ -86,9 +86,9 @@ TEST_CASE("a model whose components do not exist is the model file's fault (exit
   REQUIRE(run_fnn(train(f, {"--epochs", "1", "--save", model})).exit_code == 0);
   // A model file may name anything (its checksum is no authentication): here an optimizer
   // that no plugin provides.
-  fnn::ModelFile edited = fnn::load_model(model);
+  fnn::ModelFile edited = fnn::read_model_file(model);
   edited.metadata.at("optimizer") = "sgx:learning_rate=0.1";
-  fnn::save_model(model, edited);
+  fnn::write_model_file(model, edited);
   const auto result = run_fnn(
       {"train", "--resume", model, "--train", f.xor_data, "--epochs", "3", "--progress", "plain"});
   CHECK(result.exit_code == 1);
@@ -108,9 +108,9 @@ TEST_CASE("eval blames the model file for a component no plugin provides, and pr
   const Folder f;
   const std::string model = f.path("m.fnn");
   REQUIRE(run_fnn(train(f, {"--epochs", "1", "--save", model})).exit_code == 0);
-  fnn::ModelFile edited = fnn::load_model(model);
+  fnn::ModelFile edited = fnn::read_model_file(model);
   edited.network.layers.at(1).name = "gelu";
-  fnn::save_model(model, edited);
+  fnn::write_model_file(model, edited);
   const auto result = run_fnn({"eval", "--model", model, "--test", f.xor_data});
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.err, Contains(model) && Contains("gelu"));

@@ -153,10 +153,10 @@ TEST_CASE("a model saved without column names reads files by position, as before
           "[cli][columns]") {
   const Workspace w;
   // A model as fnn wrote it before it kept names: the same file without the two entries.
-  fnn::ModelFile model = fnn::load_model(w.path("model.fnn"));
+  fnn::ModelFile model = fnn::read_model_file(w.path("model.fnn"));
   REQUIRE(model.metadata.erase("input_columns") == 1);
   REQUIRE(model.metadata.erase("target_columns") == 1);
-  fnn::save_model(w.path("old.fnn"), model);
+  fnn::write_model_file(w.path("old.fnn"), model);
 
   check_same(w.predict("train.csv", "old.fnn"), w.predict("train.csv"));
   check_same(w.eval("train.csv", "old.fnn"), w.eval("train.csv"));
@@ -174,7 +174,7 @@ TEST_CASE("a model saved without column names reads files by position, as before
 
 TEST_CASE("a model file's column names that do not fit its network are refused", "[cli][columns]") {
   const Workspace w;
-  fnn::ModelFile model = fnn::load_model(w.path("model.fnn"));
+  fnn::ModelFile model = fnn::read_model_file(w.path("model.fnn"));
   REQUIRE(model.metadata.at("input_columns") == "a,b");
   REQUIRE(model.metadata.at("target_columns") == "y");
   const std::vector<std::pair<std::string, std::string>> cases{
@@ -185,14 +185,14 @@ TEST_CASE("a model file's column names that do not fit its network are refused",
   for (const auto& [name, inputs] : cases) {
     INFO(name);
     model.metadata["input_columns"] = inputs;
-    fnn::save_model(w.path(name), model);
+    fnn::write_model_file(w.path(name), model);
     const ProcessResult result = w.eval("train.csv", name);
     CHECK(result.exit_code == 1);
     CHECK_THAT(result.err, Contains(w.path(name)) && Contains("'input_columns'"));
   }
   model.metadata["input_columns"] = "a,b";
   model.metadata.erase("target_columns");
-  fnn::save_model(w.path("no-targets.fnn"), model);
+  fnn::write_model_file(w.path("no-targets.fnn"), model);
   CHECK(w.eval("train.csv", "no-targets.fnn").exit_code == 1);
 }
 

@@ -34,7 +34,7 @@ double number_after(const std::string& text, const std::string& label) {
 // The logits of a saved model whose last layer is an activation: the network without that layer,
 // with the saved weights (the activation has none), predicting `inputs`.
 fnn::Matrix saved_logits(const std::string& file, const fnn::Matrix& inputs) {
-  const fnn::ModelFile model = fnn::load_model(file);
+  const fnn::ModelFile model = fnn::read_model_file(file);
   fnn::NetworkSpec spec = model.network;
   spec.layers.pop_back();
   fnn::Network network(fnn::test::plugins(), spec);

@@ -25,7 +25,7 @@ TEST_CASE("with --validation-split, the scaler is fitted on the training rows on
   REQUIRE(trained.exit_code == 0);
   REQUIRE_THAT(trained.out, Catch::Matchers::Contains("3 for validation"));
 
-  const fnn::ModelFile model = fnn::load_model(path("model.fnn"));
+  const fnn::ModelFile model = fnn::read_model_file(path("model.fnn"));
   const float offset = model.tensors.at("scaler_offsets").at(0);
   const float factor = model.tensors.at("scaler_factors").at(0);
   // The mean of the 7 training rows: its sum is a whole number with 7 of the 10 bits set. The

@@ -30,9 +30,9 @@ std::string edited_model(const Folder& f, std::vector<std::string> options,
   options.insert(options.end(), {"--hidden", "4", "--save", f.path("xor.fnn")});
   const auto trained = run_fnn(xor_training(f, options));
   REQUIRE(trained.exit_code == 0);
-  fnn::ModelFile model = fnn::load_model(f.path("xor.fnn"));
+  fnn::ModelFile model = fnn::read_model_file(f.path("xor.fnn"));
   edit(model);
-  fnn::save_model(file, model);
+  fnn::write_model_file(file, model);
   return file;
 }
 

@@ -97,7 +97,7 @@ struct SavedModel {
   std::string bytes;
 
   SavedModel() {
-    fnn::save_model(file, sample_model());
+    fnn::write_model_file(file, sample_model());
     bytes = read_file(file);
   }
 
@@ -107,7 +107,7 @@ struct SavedModel {
   // Writes `changed` as the model file and returns the message of loading it.
   std::string load_error(const std::string& changed) const {
     write_file(file, changed);
-    return error_message([&] { (void)fnn::load_model(file); });
+    return error_message([&] { (void)fnn::read_model_file(file); });
   }
   // The same, for the file with its header and data edited and a checksum that fits again.
   std::string load_error(const std::function<void(Json& header, std::string& data)>& edit) const {
@@ -163,10 +163,10 @@ class FileSizeLimit {
 TEST_CASE("a model survives a save and load bit for bit", "[model_file]") {
   const fnn::ModelFile original = sample_model();
   SavedModel saved;
-  fnn::save_model(saved.file, original);  // over the existing file
+  fnn::write_model_file(saved.file, original);  // over the existing file
   CHECK(entries(saved.directory.path()) == std::vector<fs::path>{saved.file});
 
-  const fnn::ModelFile loaded = fnn::load_model(saved.file);
+  const fnn::ModelFile loaded = fnn::read_model_file(saved.file);
   CHECK(loaded.network.inputs == 2);
   REQUIRE(loaded.network.layers.size() == original.network.layers.size());
   for (std::size_t i = 0; i < loaded.network.layers.size(); ++i) {
@@ -246,23 +246,23 @@ TEST_CASE("saving refuses metadata that fnn reserves", "[model_file]") {
   for (const std::string key : {"format", "format_version", "fnn_version", "network", "checksum"}) {
     fnn::ModelFile model = sample_model();
     model.metadata[key] = "mine";
-    CHECK_THROWS_AS(fnn::save_model(saved.file, model), fnn::SpecError);
-    CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+    CHECK_THROWS_AS(fnn::write_model_file(saved.file, model), fnn::SpecError);
+    CHECK(error_message([&] { fnn::write_model_file(saved.file, model); }) ==
           "model metadata key '" + key +
               "' is reserved for fnn (checksum, fnn_version, format, format_version, network): "
               "choose another name");
   }
   fnn::ModelFile model = sample_model();
   model.tensors["__metadata__"] = {1.0f};
-  CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+  CHECK(error_message([&] { fnn::write_model_file(saved.file, model); }) ==
         "a model tensor cannot be called '__metadata__'");
   model = sample_model();
   model.metadata["bytes"] = "\xff\xfe";
-  CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+  CHECK(error_message([&] { fnn::write_model_file(saved.file, model); }) ==
         "a model tensor name or metadata entry is not valid UTF-8 text");
   model = sample_model();
   model.network.add("dense", {{"units", "\xff"}});
-  CHECK(error_message([&] { fnn::save_model(saved.file, model); }) ==
+  CHECK(error_message([&] { fnn::write_model_file(saved.file, model); }) ==
         "a layer name or option of the network is not valid UTF-8 text");
   CHECK(read_file(saved.file) == saved.bytes);
   CHECK(entries(saved.directory.path()) == std::vector<fs::path>{saved.file});
@@ -275,7 +275,7 @@ TEST_CASE("a failed save leaves the existing file as it was", "[model_file]") {
   SECTION("a missing directory") {
     const fs::path file = directory / "absent" / "model.safetensors";
     CHECK_THAT(
-        error_message([&] { fnn::save_model(file, sample_model()); }),
+        error_message([&] { fnn::write_model_file(file, sample_model()); }),
         StartsWith("cannot save '" + file.string() + "': cannot create the temporary file '" +
                    (directory / "absent").string()) &&
             Contains("check that the directory exists and is writable"));
@@ -285,7 +285,7 @@ TEST_CASE("a failed save leaves the existing file as it was", "[model_file]") {
     const fs::path file = directory / "models";
     fs::create_directory(file);
     write_file(file / "kept", "kept");
-    CHECK(error_message([&] { fnn::save_model(file, sample_model()); }) ==
+    CHECK(error_message([&] { fnn::write_model_file(file, sample_model()); }) ==
           "cannot save '" + file.string() + "': it is a directory; give a file name");
     CHECK(entries(file) == std::vector<fs::path>{file / "kept"});
     fs::remove_all(file);
@@ -296,7 +296,7 @@ TEST_CASE("a failed save leaves the existing file as it was", "[model_file]") {
     std::string message;
     {
       const FileSizeLimit limit(1024);
-      message = error_message([&] { fnn::save_model(saved.file, big); });
+      message = error_message([&] { fnn::write_model_file(saved.file, big); });
     }
     CHECK_THAT(message, StartsWith("cannot save '" + saved.file.string() + "': writing '") &&
                             Contains("' failed (File too large); check the free disk space"));
@@ -308,10 +308,10 @@ TEST_CASE("a failed save leaves the existing file as it was", "[model_file]") {
 TEST_CASE("loading names a missing file or a directory", "[model_file]") {
   const fnn::test::TemporaryDirectory directory;
   const fs::path file = directory.path() / "absent.safetensors";
-  CHECK_THROWS_AS(fnn::load_model(file), fnn::DataError);
-  CHECK(error_message([&] { (void)fnn::load_model(file); }) ==
+  CHECK_THROWS_AS(fnn::read_model_file(file), fnn::DataError);
+  CHECK(error_message([&] { (void)fnn::read_model_file(file); }) ==
         "model file '" + file.string() + "' does not exist: check the path");
-  CHECK(error_message([&] { (void)fnn::load_model(directory.path()); }) ==
+  CHECK(error_message([&] { (void)fnn::read_model_file(directory.path()); }) ==
         "model file '" + directory.path().string() + "' is a directory, not a file");
 }
 
@@ -449,7 +449,7 @@ TEST_CASE("every damaged or cut copy of a model is refused with a DataError", "[
   const auto refused = [&](const std::string& bytes, const std::string& name) {
     const fs::path copy = saved.directory.path() / name;
     write_file(copy, bytes);
-    CHECK_THROWS_AS(fnn::load_model(copy), fnn::DataError);
+    CHECK_THROWS_AS(fnn::read_model_file(copy), fnn::DataError);
     fs::remove(copy);
   };
   for (std::size_t i = 0; i < saved.bytes.size(); ++i) {
@@ -503,7 +503,7 @@ TEST_CASE("temporaries of writers that were killed are removed, others are kept"
   const fs::path own = touch(".m.fnn.tmp-" + std::to_string(::getpid()) + "-7");
   const fs::path other_file = touch(".other.fnn.tmp-" + std::to_string(child) + "-0");
   const fs::path not_ours = touch(".m.fnn.tmp-notapid-0");
-  fnn::save_model(file, sample_model());
+  fnn::write_model_file(file, sample_model());
   CHECK_FALSE(fs::exists(stale));
   CHECK(fs::exists(own));  // this process's: possibly another thread's write in progress
   CHECK(fs::exists(other_file));
@@ -633,18 +633,18 @@ TEST_CASE("check_writable proves an output can be written without writing it",
   CHECK_NOTHROW(fnn::check_writable("/dev/stdout"));
 }
 
-TEST_CASE("load_model_bytes reads a model in memory as load_model reads the file",
+TEST_CASE("read_model_file_bytes reads a model in memory as read_model_file reads the file",
           "[model_file]") {
   SavedModel saved;
-  fnn::save_model(saved.file, sample_model());
+  fnn::write_model_file(saved.file, sample_model());
   const std::string bytes = read_file(saved.file);
-  const fnn::ModelFile loaded = fnn::load_model_bytes(bytes, "in-memory.fnn");
+  const fnn::ModelFile loaded = fnn::read_model_file_bytes(bytes, "in-memory.fnn");
   CHECK(loaded.metadata == sample_model().metadata);
   CHECK(same_bits(loaded.tensors.at("parameters"), sample_model().tensors.at("parameters")));
 
   std::string damaged = bytes;
   damaged.back() ^= 1;
-  CHECK_THAT(error_message([&] { fnn::load_model_bytes(damaged, "in-memory.fnn"); }),
+  CHECK_THAT(error_message([&] { fnn::read_model_file_bytes(damaged, "in-memory.fnn"); }),
              StartsWith("model file 'in-memory.fnn' is damaged (checksum mismatch)"));
 }
 

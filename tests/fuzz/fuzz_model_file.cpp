@@ -1,11 +1,12 @@
-// libFuzzer target: fnn::load_model_bytes (the whole of load_model after the file is read) on
-// arbitrary bytes, then what `fnn predict` does with a model that loads: build its network from
-// fnn's own plugins, give it the stored parameters and predict one row. The CRC-32 check would
+// libFuzzer target: fnn::read_model_file_bytes (the whole of read_model_file after the file is
+// read) on arbitrary bytes, then what `fnn predict` does with a model that loads: fnn::load_model
+// (metadata, network from fnn's own plugins, parameters, scaler) and a prediction of one row. The CRC-32 check would
 // stop almost every mutation early, so when the input is long enough to have one the harness
 // also tries it with the checksum field recomputed, to reach the tensor and network-spec checks
 // behind it.
 #include <algorithm>
 #include <boost/crc.hpp>
+#include <fnn/model.hpp>
 #include <fnn/model_file.hpp>
 #include <fnn/network.hpp>
 #include <fnn/registry.hpp>
@@ -17,7 +18,7 @@ namespace {
 constexpr std::string_view checksum_key = "\"checksum\":\"";
 
 // The input with its 8 checksum digits replaced by the CRC-32 of the file (digits as "00000000"),
-// as save_model writes it; empty when there is no checksum field to fix.
+// as write_model_file writes it; empty when there is no checksum field to fix.
 std::string with_valid_checksum(std::string_view bytes) {
   const std::size_t key = bytes.find(checksum_key);
   if (key == std::string_view::npos || bytes.size() - key - checksum_key.size() < 8) return {};
@@ -47,17 +48,14 @@ const fnn::Registry& plugins() {
   return registry;
 }
 
-// Loads the model and, as `fnn predict` does, builds its network, restores its parameters and
-// predicts one row of zeros.
+// Loads the model as `fnn predict` does (fnn::load_model: metadata, network, parameters, scaler)
+// and predicts one row of zeros, scaled.
 void load_and_predict(std::string_view bytes) {
-  const fnn::ModelFile model = fnn::load_model_bytes(bytes, "fuzz.fnn");
-  fnn::Network network(plugins(), model.network);
-  const auto stored = model.tensors.find("parameters");
-  if (stored == model.tensors.end() || stored->second.size() != network.parameters().size()) {
-    return;  // the CLI refuses such a model with a DataError before predicting
-  }
-  std::copy(stored->second.begin(), stored->second.end(), network.parameters().begin());
-  (void)network.predict(fnn::Matrix(1, network.input_size()));
+  const fnn::LoadedModel model =
+      fnn::load_model(fnn::read_model_file_bytes(bytes, "fuzz.fnn"), "fuzz.fnn", plugins());
+  fnn::Matrix row(1, model.network.input_size());
+  model.info.scaler.apply(row);
+  (void)model.network.predict(row);
 }
 
 }  // namespace

@@ -1,12 +1,24 @@
 #pragma once
-// The whole host-application API in one include.
+// The whole host-application API in one include: build, train, evaluate, save and load networks,
+// read data, stop a run from a signal handler.
+#include "fnn/csv.hpp"
+#include "fnn/data_source.hpp"
+#include "fnn/dataset.hpp"
 #include "fnn/error.hpp"
+#include "fnn/evaluation.hpp"
+#include "fnn/idx.hpp"
+#include "fnn/interrupt.hpp"
 #include "fnn/matrix.hpp"
+#include "fnn/metrics_log.hpp"
+#include "fnn/model.hpp"
+#include "fnn/model_file.hpp"
 #include "fnn/network.hpp"
 #include "fnn/network_spec.hpp"
 #include "fnn/options.hpp"
 #include "fnn/random.hpp"
 #include "fnn/registry.hpp"
+#include "fnn/scaler.hpp"
 #include "fnn/sizes.hpp"
 #include "fnn/trainer.hpp"
+#include "fnn/training_run.hpp"
 #include "fnn/version.hpp"

@@ -15,4 +15,10 @@ FNN_API std::string nearest_name(std::string_view wanted, const std::vector<std:
 /// "a, b, c" — for lists in messages.
 FNN_API std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+/// "a,b" → {"a", "b"}, trimming spaces and tabs; "" → {}; "a," → {"a", ""}.
+FNN_API std::vector<std::string> split_list(const std::string& text);
+
+/// The shortest text that reads back as the same double, with '.' whatever the locale.
+FNN_API std::string to_text(double value);
+
 }  // namespace fnn

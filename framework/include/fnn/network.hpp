@@ -38,6 +38,9 @@ class FNN_API Network {
   /// All parameters, layer after layer (each layer's own order, e.g. dense: weights then bias).
   std::span<float> parameters() noexcept { return parameters_; }
   std::span<const float> parameters() const noexcept { return parameters_; }
+  /// Copies `values` into the parameters: SpecError, before anything changes, unless it holds
+  /// exactly parameter count values ("the network has 235146 parameters, got 235140").
+  void set_parameters(std::span<const float> values);
   /// The range of `parameters()` that belongs to layer `index`.
   std::span<float> layer_parameters(std::size_t index);
 

@@ -3,16 +3,28 @@
 #include <string>
 #include <vector>
 
+#include "fnn/export.hpp"
 #include "fnn/options.hpp"
 
 namespace fnn {
 
-/// One entry of a network description: a component name (a layer such as "dense", or an
-/// activation such as "sigmoid", which becomes an element-wise layer) and its options.
-struct LayerSpec {
+/// A component as a spec, an option or a model file names it: a name and its options. As text:
+/// "NAME" or "NAME:KEY=VALUE,KEY=VALUE", e.g. "sgd:momentum=0.9,nesterov=true".
+struct ComponentSpec {
   std::string name;
   Options options;
 };
+
+/// Parses the text form; SpecError showing the expected form for anything else (an empty name,
+/// a pair without '=' or without a key).
+FNN_API ComponentSpec parse_component_spec(const std::string& text);
+
+/// Back to text, options in key order: "sgd:momentum=0.9".
+FNN_API std::string to_text(const ComponentSpec& component);
+
+/// One entry of a network description: a layer such as "dense", or an activation such as
+/// "sigmoid", which becomes an element-wise layer, with its options.
+using LayerSpec = ComponentSpec;
 
 /// A sequential network as data: the input width and the layers in order. This is what a model
 /// file stores, so it names components and never shared objects.

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -45,6 +46,14 @@ struct EpochReport {
   /// The stop request ended the epoch before its last batch: `train_loss` covers the batches
   /// done so far, and the next `train_epoch` continues the epoch.
   bool interrupted = false;
+};
+
+/// An epoch as a training run reports it (fnn/training_run.hpp): the trainer's report and, when
+/// the run has validation data, the loss and (for class targets) accuracy on it.
+struct EpochSummary {
+  EpochReport training;
+  std::optional<double> validation_loss;
+  std::optional<double> validation_accuracy;
 };
 
 /// Progress within an epoch, reported after every batch.

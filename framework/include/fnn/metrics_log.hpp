@@ -4,15 +4,16 @@
 #include <filesystem>
 #include <memory>
 
-#include "progress.hpp"
+#include "fnn/export.hpp"
+#include "fnn/trainer.hpp"
 
-namespace fnn::cli {
+namespace fnn {
 
 /// The --metrics file: one record per epoch (epoch, train_loss, validation_loss,
 /// validation_accuracy, seconds), as JSON lines when the name ends in .jsonl or .json, as CSV
 /// with a header line otherwise. Each epoch appends its line and flushes it; `sync` makes the
 /// file durable (at checkpoints and at the end of a run).
-class MetricsLog {
+class FNN_API MetricsLog {
  public:
   /// Opens `file` to continue a run that stands after epoch `resumed_after` (0 for a new run): an
   /// existing regular file keeps its header and its rows of epochs 1..resumed_after, in order;
@@ -33,4 +34,4 @@ class MetricsLog {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream_{nullptr, std::fclose};
 };
 
-}  // namespace fnn::cli
+}  // namespace fnn

@@ -1,12 +1,14 @@
 #pragma once
 #include <cstddef>
 #include <filesystem>
-#include <fnn/dataset.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace fnn::cli {
+#include "fnn/dataset.hpp"
+#include "fnn/export.hpp"
+
+namespace fnn {
 
 /// How files become inputs and targets. Fixed when a model is trained and saved with it, so
 /// that evaluation and prediction read their files the same way.
@@ -41,14 +43,14 @@ struct DataSource {
 /// A CSV file with a header, read for a layout with names, gives those columns whatever their
 /// order (others are ignored; a missing one is a DataError naming it); any other CSV file is
 /// read by position, and with names its width must be inputs + targets.
-Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
+FNN_API Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
                      ColumnNames names = ColumnNames::use,
                      std::optional<std::size_t> input_width = std::nullopt);
 
 /// Reads inputs only, for prediction: an IDX image file, or a CSV file. A headed file, for a
 /// layout with names, gives the input columns by name; otherwise the file holds either exactly
 /// `input_width` columns or those plus the layout's target columns (which are dropped).
-Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
+FNN_API Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
                    std::size_t input_width);
 
-}  // namespace fnn::cli
+}  // namespace fnn

@@ -1,4 +1,4 @@
-#include "metrics_log.hpp"
+#include "fnn/metrics_log.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -14,9 +14,9 @@
 #include <string_view>
 #include <system_error>
 
-#include "command_line.hpp"
+#include <fnn/names.hpp>
 
-namespace fnn::cli {
+namespace fnn {
 
 namespace {
 
@@ -134,4 +134,4 @@ void MetricsLog::fail(const std::string& what) const {
                   std::generic_category().message(errno) + ")");
 }
 
-}  // namespace fnn::cli
+}  // namespace fnn

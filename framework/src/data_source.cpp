@@ -1,4 +1,4 @@
-#include "data_source.hpp"
+#include "fnn/data_source.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <set>
 
-namespace fnn::cli {
+namespace fnn {
 
 namespace {
 
@@ -154,4 +154,4 @@ Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
                   columns(targets.size(), "target"));
 }
 
-}  // namespace fnn::cli
+}  // namespace fnn

@@ -1,0 +1,216 @@
+#include "fnn/training_run.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "fnn/atomic_file.hpp"
+#include "fnn/error.hpp"
+#include "fnn/evaluation.hpp"
+#include "fnn/metrics_log.hpp"
+#include "fnn/names.hpp"
+#include "fnn/random.hpp"
+#include "fnn/registry.hpp"
+#include "fnn/schedule.hpp"
+
+namespace fnn {
+
+namespace {
+
+const TrainingState& training_of(const ModelInfo& info) {
+  if (!info.training) {
+    throw SpecError("a training run needs the model's training state (ModelInfo::training): "
+                    "its optimizer, epochs and batch size");
+  }
+  if (info.training->total_epochs == 0) {
+    throw SpecError("a training run needs a total of at least 1 epoch (TrainingState::"
+                    "total_epochs is 0)");
+  }
+  return *info.training;
+}
+
+bool has_begun(const TrainingPosition& position) {
+  return position.epochs_done > 0 || position.batches_done > 0;
+}
+
+}  // namespace
+
+struct TrainingRun::State {
+  State(const Registry& registry, Network& network_, ModelInfo info_, RunOptions options_)
+      : network(network_),
+        info(std::move(info_)),
+        options(std::move(options_)),
+        loss(registry.make_loss(info.loss.name, info.loss.options)),
+        optimizer(registry.make_optimizer(training_of(info).optimizer.name,
+                                          training_of(info).optimizer.options)),
+        trainer(network, *loss, *optimizer,
+                {.batch_size = training().batch_size,
+                 .epochs = training().total_epochs,
+                 .seed = training().seed,
+                 .threads = options.threads,
+                 .schedule = LearningRateSchedule::parse(training().schedule),
+                 .stop = options.stop}) {}
+
+  TrainingState& training() { return *info.training; }
+
+  // Weights that are no longer finite are never written.
+  void check_finite() const {
+    if (!all_finite(network.parameters()) || !all_finite(optimizer->state())) {
+      throw TrainingError("training diverged by " + describe(trainer.position()) +
+                          ": the weights are no longer finite; the learning rate is likely too "
+                          "high for this data");
+    }
+  }
+
+  // The model file of the run as it stands.
+  ModelInfo snapshot() const {
+    check_finite();
+    const std::span<const float> state = optimizer->state();
+    ModelInfo now = info;
+    now.training->optimizer_state.assign(state.begin(), state.end());
+    now.training->position = trainer.position();
+    return now;
+  }
+
+  void write_checkpoint() {
+    save_model(options.checkpoints.file, network, snapshot());
+    checkpointed = trainer.position();
+    if (metrics) metrics->sync();
+  }
+
+  bool checkpoint_due(std::size_t count) const {
+    return options.checkpoints.every > 0 && count % options.checkpoints.every == 0;
+  }
+
+  Network& network;
+  ModelInfo info;
+  RunOptions options;
+  std::shared_ptr<Loss> loss;
+  std::shared_ptr<Optimizer> optimizer;
+  Trainer trainer;
+  std::optional<MetricsLog> metrics;
+  std::optional<TrainingPosition> checkpointed;
+};
+
+TrainingRun::TrainingRun(const Registry& registry, Network& network, ModelInfo info,
+                         RunOptions options)
+    : state_(std::make_unique<State>(registry, network, std::move(info), std::move(options))) {
+  TrainingState& training = state_->training();
+  // The rate it starts from (its own default unless given), what a resumed run starts from too.
+  training.optimizer.options.set("learning_rate", to_text(state_->optimizer->learning_rate()));
+  if (!training.optimizer_state.empty()) {
+    const std::span<float> state = state_->optimizer->state();
+    if (state.size() != training.optimizer_state.size()) {
+      throw SpecError("the optimizer state holds " +
+                      std::to_string(training.optimizer_state.size()) + " values, " +
+                      training.optimizer.name + " needs " + std::to_string(state.size()));
+    }
+    std::ranges::copy(training.optimizer_state, state.begin());
+  }
+  if (has_begun(training.position)) {
+    if (training.position.epochs_done >= training.total_epochs) {
+      throw TrainingError("the model has already been trained for " +
+                          std::to_string(training.position.epochs_done) + " of its " +
+                          std::to_string(training.total_epochs) + " epochs");
+    }
+    state_->trainer.resume(training.position);
+  }
+  if (!state_->options.metrics.empty()) {
+    state_->metrics.emplace(state_->options.metrics, training.position.epochs_done);
+  }
+}
+
+TrainingRun::~TrainingRun() = default;
+
+void TrainingRun::reserve(std::size_t rows) { state_->trainer.reserve(rows); }
+
+bool TrainingRun::train(const Dataset& train, const Dataset& validation,
+                        const RunCallbacks& callbacks) {
+  State& s = *state_;
+  const CheckpointPolicy& checkpoints = s.options.checkpoints;
+  if (!checkpoints.file.empty()) remove_stale_temporaries(checkpoints.file);  // a killed run's
+  const bool classes = s.info.layout.classes > 0;
+  const auto stopped = [&] { return s.options.stop != nullptr && s.options.stop->requested(); };
+  const auto on_batch = [&](const BatchReport& b) {
+    if (callbacks.on_batch) callbacks.on_batch(b);
+    // Numbered across epochs, so a resumed run checkpoints where an unbroken one does.
+    if (checkpoints.batches && s.checkpoint_due((b.epoch - 1) * b.batches + b.batch)) {
+      s.write_checkpoint();
+    }
+  };
+  const std::size_t epochs = s.training().total_epochs;
+  try {
+    while (s.trainer.epochs_done() < epochs && !stopped()) {
+      EpochSummary summary;
+      summary.training = s.trainer.train_epoch(train.inputs, train.targets, on_batch);
+      if (summary.training.interrupted) break;
+      if (validation.inputs.rows() > 0) {
+        const Evaluation checked = evaluate(s.network, *s.loss, validation, classes);
+        summary.validation_loss = checked.loss;
+        summary.validation_accuracy = checked.accuracy;
+      }
+      if (callbacks.on_epoch) callbacks.on_epoch(summary);
+      if (s.metrics) s.metrics->add(summary);
+      if (!checkpoints.batches && s.checkpoint_due(s.trainer.epochs_done())) s.write_checkpoint();
+    }
+    if (stopped() && s.trainer.epochs_done() < epochs) {
+      if (!checkpoints.file.empty()) s.write_checkpoint();
+      return false;
+    }
+    s.check_finite();
+    if (s.metrics) s.metrics->sync();
+    return true;
+  } catch (const TrainingError& error) {
+    if (checkpoints.every == 0) throw;
+    throw TrainingError(std::string(error.what()) +
+                        (s.checkpointed ? "; the last checkpoint, " + checkpoints.file.string() +
+                                              " (after " + describe(*s.checkpointed) +
+                                              "), is kept: resume from it with a lower "
+                                              "learning rate"
+                                        : "; this run wrote no checkpoint"));
+  }
+}
+
+ModelInfo TrainingRun::snapshot() const { return state_->snapshot(); }
+
+void TrainingRun::save(const std::filesystem::path& file) const {
+  save_model(file, state_->network, snapshot());
+}
+
+const Loss& TrainingRun::loss() const noexcept { return *state_->loss; }
+TrainingPosition TrainingRun::position() const { return state_->trainer.position(); }
+std::size_t TrainingRun::epochs_done() const noexcept { return state_->trainer.epochs_done(); }
+std::optional<TrainingPosition> TrainingRun::last_checkpoint() const {
+  return state_->checkpointed;
+}
+
+std::string describe(const TrainingPosition& position) {
+  if (position.batches_done > 0) {
+    return "batch " + std::to_string(position.batches_done) + " of epoch " +
+           std::to_string(position.epochs_done + 1);
+  }
+  return "epoch " + std::to_string(position.epochs_done);
+}
+
+Dataset split_validation(Dataset& data, double fraction, std::uint64_t seed) {
+  const std::size_t rows = data.inputs.rows();
+  const auto held = static_cast<std::size_t>(static_cast<double>(rows) * fraction);
+  if (held == 0) return {};
+  std::vector<std::size_t> order(rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  Rng rng(seed ^ 0x5eed5eed5eed5eedULL);  // a stream of its own, apart from the shuffle's
+  for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  const auto pick = [&](std::size_t first, std::size_t count) {
+    Dataset part{Matrix(count, data.inputs.cols()), Matrix(count, data.targets.cols())};
+    for (std::size_t r = 0; r < count; ++r) {
+      std::ranges::copy(data.inputs.view().row(order[first + r]), part.inputs.view().row(r).begin());
+      std::ranges::copy(data.targets.view().row(order[first + r]),
+                        part.targets.view().row(r).begin());
+    }
+    return part;
+  };
+  Dataset validation = pick(rows - held, held);
+  data = pick(0, rows - held);
+  return validation;
+}
+
+}  // namespace fnn
