@@ -9,6 +9,7 @@ namespace fnn::cli {
 int train_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
 int predict_command(const std::vector<std::string>& args);
+int inspect_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int gradcheck_command(const std::vector<std::string>& args);
 

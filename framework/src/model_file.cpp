@@ -422,6 +422,9 @@ ModelFile read_model_file_bytes(std::string_view bytes, const std::filesystem::p
   } catch (const DataError& error) {
     problems.malformed(std::string("in its network spec, ") + error.what());
   }
+  model.format_version = std::stoi(metadata["format_version"]);  // checked by read_metadata
+  model.written_by = metadata["fnn_version"];
+  model.checksum = metadata["checksum"];
   for (const std::string_view key : reserved_keys) metadata.erase(std::string(key));
   model.metadata = std::move(metadata);
   return model;

@@ -18,6 +18,11 @@ struct ModelFile {
   NetworkSpec network;
   std::map<std::string, std::vector<float>> tensors;
   std::map<std::string, std::string> metadata;
+  /// What reading found (writing ignores them): the file's format version, the fnn version
+  /// that wrote it, and its CRC-32 as 8 hex digits, which matched the contents.
+  int format_version = 0;
+  std::string written_by;
+  std::string checksum;
 };
 
 /// The version of the format `write_model_file` writes; `read_model_file` reads it and every
