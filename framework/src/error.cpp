@@ -1,5 +1,7 @@
 #include "fnn/error.hpp"
 
+#include <utility>
+
 namespace fnn {
 
 // Out-of-line destructors anchor each class's vtable and type_info in libfnn, so that an
@@ -8,6 +10,15 @@ Error::Error(const std::string& message) : std::runtime_error(message) {}
 Error::~Error() = default;
 PluginError::~PluginError() = default;
 SpecError::~SpecError() = default;
+UnknownComponentError::UnknownComponentError(const std::string& message, std::string name,
+                                             std::string role)
+    : PluginError(message), name_(std::move(name)), role_(std::move(role)) {}
+UnknownComponentError::~UnknownComponentError() = default;
+UnknownOptionError::UnknownOptionError(const std::string& message,
+                                       std::vector<std::string> unknown,
+                                       std::vector<std::string> known)
+    : SpecError(message), unknown_(std::move(unknown)), known_(std::move(known)) {}
+UnknownOptionError::~UnknownOptionError() = default;
 TrainingError::~TrainingError() = default;
 DataError::~DataError() = default;
 
