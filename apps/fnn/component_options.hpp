@@ -14,8 +14,9 @@ struct ComponentChoice {
   Options options;
 };
 
-/// Parses NAME or NAME:KEY=VALUE,KEY=VALUE; UsageError naming `option` otherwise.
-ComponentChoice parse_component(const std::string& option, const std::string& text);
+/// Parses NAME or NAME:KEY=VALUE,KEY=VALUE; UsageError naming `where` (such as "--loss")
+/// otherwise.
+ComponentChoice parse_component(const std::string& where, const std::string& text);
 
 /// Back to text: "sgd:momentum=0.9" (options in key order).
 std::string to_text(const ComponentChoice& choice);
@@ -43,11 +44,21 @@ auto from_options(const std::string& options, Make&& make) {
   return detail::blaming<UsageError>(options, std::forward<Make>(make));
 }
 
+/// What to say when a model file names a component that no loaded plugin provides: the plugin
+/// is missing, so which name and where to get it, not the nearest name (the file is not a typo).
+std::string missing_plugin_message(const std::string& file, const UnknownComponentError& error);
+
 /// Runs `make`, which builds components that a model file names: an unknown name or a bad option
 /// is then a fault of that file (DataError naming it, exit 1), not of the command line.
 template <class Make>
 auto from_model_file(const std::string& file, Make&& make) {
-  return detail::blaming<DataError>(file, std::forward<Make>(make));
+  return detail::blaming<DataError>(file, [&] {
+    try {
+      return make();
+    } catch (const UnknownComponentError& error) {
+      throw DataError(missing_plugin_message(file, error));
+    }
+  });
 }
 
 }  // namespace fnn::cli
