@@ -231,7 +231,17 @@ std::vector<std::filesystem::path> plugin_directories(const po::variables_map& v
 }
 
 Registry load_plugins(const po::variables_map& values) {
-  Registry registry = Registry::with_plugins(plugin_directories(values));
+  const std::vector<std::filesystem::path> directories = plugin_directories(values);
+  for (const std::filesystem::path& directory : directories) {
+    std::error_code error;
+    if (std::filesystem::is_directory(directory, error)) continue;
+    try {  // the registry's refusal of it says what to do; a --plugin-dir value is usage (2)
+      Registry::with_plugins({directory});
+    } catch (const PluginError& refusal) {
+      throw UsageError(std::string("--plugin-dir: ") + refusal.what());
+    }
+  }
+  Registry registry = Registry::with_plugins(directories);
   for (const std::string& warning : registry.warnings()) {
     std::cerr << "fnn: warning: " << warning << "\n";
   }

@@ -4,11 +4,11 @@
 
 namespace fnn::cli {
 
-ComponentChoice parse_component(const std::string& option, const std::string& text) {
+ComponentChoice parse_component(const std::string& where, const std::string& text) {
   try {
     return parse_component_spec(text);
   } catch (const SpecError& error) {
-    throw UsageError("--" + option + " " + error.what());
+    throw UsageError(where + " " + error.what());
   }
 }
 

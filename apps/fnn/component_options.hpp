@@ -11,8 +11,9 @@ namespace fnn::cli {
 /// A component as an option names it: "sgd" or "sgd:momentum=0.9,nesterov=true".
 using ComponentChoice = ComponentSpec;
 
-/// Parses NAME or NAME:KEY=VALUE,KEY=VALUE; UsageError naming `option` otherwise.
-ComponentChoice parse_component(const std::string& option, const std::string& text);
+/// Parses NAME or NAME:KEY=VALUE,KEY=VALUE; UsageError naming `where` (such as "--loss")
+/// otherwise.
+ComponentChoice parse_component(const std::string& where, const std::string& text);
 
 namespace detail {
 // Runs `make`; a SpecError or PluginError from it is thrown again as `Rethrown`, prefixed with
@@ -41,7 +42,13 @@ auto from_options(const std::string& options, Make&& make) {
 /// is then a fault of that file (DataError naming it, exit 1), not of the command line.
 template <class Make>
 auto from_model_file(const std::string& file, Make&& make) {
-  return detail::blaming<DataError>(file, std::forward<Make>(make));
+  return detail::blaming<DataError>(file, [&] {
+    try {
+      return make();
+    } catch (const UnknownComponentError& error) {
+      throw DataError(error.missing_plugin_message(file));
+    }
+  });
 }
 
 }  // namespace fnn::cli

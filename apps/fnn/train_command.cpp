@@ -216,17 +216,17 @@ int train_command(const std::vector<std::string>& args) {
       parse_widths("hidden", values["hidden"].as<std::string>());
   const double validation_split = fraction(values, "validation-split");
   const ComponentChoice activation =
-      parse_component("activation", values["activation"].as<std::string>());
+      parse_component("--activation", values["activation"].as<std::string>());
   std::optional<ComponentChoice> output_activation = activation;
   if (values.count("output-activation")) {
     const std::string text = values["output-activation"].as<std::string>();
     output_activation = text == "none" ? std::nullopt
-                                       : std::optional(parse_component("output-activation", text));
+                                       : std::optional(parse_component("--output-activation", text));
   }
   const double dropout = fraction(values, "dropout");
-  const ComponentChoice loss_choice = parse_component("loss", values["loss"].as<std::string>());
+  const ComponentChoice loss_choice = parse_component("--loss", values["loss"].as<std::string>());
   ComponentChoice optimizer_choice =
-      parse_component("optimizer", values["optimizer"].as<std::string>());
+      parse_component("--optimizer", values["optimizer"].as<std::string>());
   if (values.count("learning-rate")) {
     if (optimizer_choice.options.has("learning_rate")) {
       throw UsageError("fnn train: the learning rate is given twice, by --learning-rate and "
@@ -234,7 +234,7 @@ int train_command(const std::vector<std::string>& args) {
     }
     optimizer_choice.options.set("learning_rate", to_text(values["learning-rate"].as<double>()));
   }
-  const ComponentChoice init_choice = parse_component("init", values["init"].as<std::string>());
+  const ComponentChoice init_choice = parse_component("--init", values["init"].as<std::string>());
   const auto scale = from_options("--scale", [&] {
     return Scaler::parse(values["scale"].as<std::string>());
   });

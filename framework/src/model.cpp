@@ -199,6 +199,8 @@ template <class Make>
 auto blaming(const std::filesystem::path& file, Make&& make) {
   try {
     return make();
+  } catch (const UnknownComponentError& error) {
+    throw DataError(error.missing_plugin_message(file.string()));
   } catch (const SpecError& error) {
     throw DataError(file.string() + ": " + error.what());
   } catch (const PluginError& error) {
@@ -271,6 +273,8 @@ LoadedModel load_model(const ModelFile& contents, const std::filesystem::path& f
     throw DataError(file.string() + ": " + problem);
   }
   network.set_parameters(parameters);
+  // The loss and optimizer are made by what uses them (fnn::TrainingRun, an evaluation), so a
+  // model predicts where the plugin of its training's optimizer is not installed.
   return {std::move(network), std::move(info)};
 }
 

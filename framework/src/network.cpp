@@ -38,7 +38,7 @@ std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spe
   message += " Layers: " + (layers.empty() ? "none" : join(layers)) +
              "; activations: " + (activations.empty() ? "none" : join(activations)) +
              " (a missing name may mean a plugin was not found: see `fnn plugins`)";
-  throw PluginError(message);
+  throw UnknownComponentError(message, spec.name, "a layer");
 }
 
 // Runs a call into component code. What a plugin throws there (perhaps inside a TBB task) comes
@@ -86,6 +86,9 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
       offsets_.push_back(
           checked_add(offsets_.back(), layer->parameter_count(), "the network's parameter count"));
       layers_.push_back(std::move(layer));
+    } catch (const UnknownComponentError& error) {
+      throw UnknownComponentError(where + ": " + error.what(), error.name(),
+                                  "layer " + std::to_string(i + 1));
     } catch (const PluginError& error) {
       throw PluginError(where + ": " + error.what());
     } catch (const Error& error) {

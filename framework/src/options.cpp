@@ -36,10 +36,9 @@ Options& Options::set(const std::string& key, std::string value) {
 bool Options::has(const std::string& key) const { return values_.contains(key); }
 
 const std::string* Options::find(const std::string& key) const {
-  const auto found = values_.find(key);
-  if (found == values_.end()) return nullptr;
   read_.insert(key);
-  return &found->second;
+  const auto found = values_.find(key);
+  return found == values_.end() ? nullptr : &found->second;
 }
 
 std::string Options::text(const std::string& key) const {
@@ -62,7 +61,7 @@ double Options::number(const std::string& key) const {
 }
 
 double Options::number(const std::string& key, double fallback) const {
-  return has(key) ? number(key) : fallback;
+  return find(key) ? number(key) : fallback;
 }
 
 std::size_t Options::count(const std::string& key) const {
@@ -73,7 +72,7 @@ std::size_t Options::count(const std::string& key) const {
 }
 
 std::size_t Options::count(const std::string& key, std::size_t fallback) const {
-  return has(key) ? count(key) : fallback;
+  return find(key) ? count(key) : fallback;
 }
 
 bool Options::flag(const std::string& key, bool fallback) const {
@@ -94,5 +93,7 @@ std::vector<std::string> Options::unread() const {
   }
   return keys;
 }
+
+std::vector<std::string> Options::asked() const { return {read_.begin(), read_.end()}; }
 
 }  // namespace fnn

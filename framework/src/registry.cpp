@@ -4,10 +4,12 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include "fnn/error.hpp"
@@ -36,6 +38,49 @@ PluginError unreadable(const std::string& what, const fs::path& path,
                        const std::error_code& error) {
   return PluginError("cannot read " + what + " " + quoted(path) + ": " + error.message() +
                      "; remove it from the plugin directory or mend it");
+}
+
+/// Options a component did not read, with the nearest key it did ask for as the likely meant one.
+UnknownOptionError unknown_options(const std::string& who, std::vector<std::string> unread,
+                                   std::vector<std::string> asked) {
+  std::string message = who + " does not take option" + (unread.size() > 1 ? "s " : " ") +
+                        join(unread);
+  for (const std::string& key : unread) {
+    const std::string nearest = nearest_name(key, asked);
+    if (!nearest.empty()) message += "; did you mean '" + nearest + "' for '" + key + "'?";
+  }
+  message += " (check the spelling; `fnn plugins` lists each component)";
+  return {message, std::move(unread), std::move(asked)};
+}
+
+/// A plugin directory that was named but is not there, and where fnn looks without it.
+PluginError missing_directory(const fs::path& directory) {
+  return PluginError("plugin directory " + quoted(directory) +
+                     " does not exist or is not a directory: check the path. Without it, fnn "
+                     "loads plugins from the directories of FNN_PLUGIN_PATH and from its own " +
+                     quoted(Registry::default_plugin_directory()) +
+                     "; `fnn plugins` lists the components found and their files");
+}
+
+/// A file that cannot be a shared object: it does not start with the ELF magic number.
+bool lacks_elf_magic(const fs::path& file) {
+  std::ifstream stream(file, std::ios::binary);
+  char magic[4] = {};
+  stream.read(magic, sizeof magic);
+  return !stream || std::string_view(magic, sizeof magic) != "\x7f" "ELF";
+}
+
+/// The dynamic loader's own reason from Boost.DLL's exception, without the errno text Boost adds
+/// ("Bad file descriptor"), which says nothing about the file.
+std::string loader_reason(const std::exception& failure) {
+  const std::string_view what = failure.what();
+  constexpr std::string_view marker = "(dlerror system message: ";
+  const std::size_t start = what.find(marker);
+  const std::size_t end = what.rfind(')');
+  if (start == std::string_view::npos || end == std::string_view::npos || end < start) {
+    return std::string(what);
+  }
+  return std::string(what.substr(start + marker.size(), end - start - marker.size()));
 }
 
 /// A warning when users other than the owner may write `path`: a group- or world-writable file,
@@ -204,7 +249,10 @@ struct Registry::Impl {
   std::shared_ptr<Base> make(std::string_view name, const Options& options) const {
     const std::string kind(to_string(kind_of<Base>()));
     const auto found = table<Base>().find(name);
-    if (found == table<Base>().end()) throw PluginError(unknown(kind, name, names<Base>()));
+    if (found == table<Base>().end()) {
+      throw UnknownComponentError(unknown(kind, name, names<Base>()), std::string(name),
+                                  "the " + kind);
+    }
     const Entry<Base>& entry = found->second;
 
     Options fresh;  // a copy whose reads are tracked from zero
@@ -220,11 +268,8 @@ struct Registry::Impl {
                         ") failed to construct: " + error.what());
     }
     if (!object) throw PluginError(who + " (from " + quoted(entry.file) + ") made no object");
-    const std::vector<std::string> unread = fresh.unread();
-    if (!unread.empty()) {
-      throw SpecError(who + " does not take option" + (unread.size() > 1 ? "s " : " ") +
-                      join(unread) + " (check the spelling; `fnn plugins` lists each "
-                      "component)");
+    if (std::vector<std::string> unread = fresh.unread(); !unread.empty()) {
+      throw unknown_options(who, std::move(unread), fresh.asked());
     }
     // The deleter holds the library: the object's code stays loaded until it is destroyed.
     return std::shared_ptr<Base>(object.release(),
@@ -275,14 +320,19 @@ void Registry::load_plugin(const fs::path& file) {
   impl_->warn_if_writable_by_others("plugin file", canonical);
   impl_->warn_if_writable_by_others("plugin directory", canonical.parent_path());
 
+  if (lacks_elf_magic(canonical)) {
+    throw PluginError("cannot load plugin " + quoted(file) + ": it is not a shared object (ELF): "
+                      "remove it from the plugin directory, or build the plugin and copy the "
+                      "built .so here");
+  }
   Library library;
   try {
     library = std::make_shared<boost::dll::shared_library>(
         canonical, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& failure) {
     throw PluginError("cannot load plugin " + quoted(file) + ": it is not a shared object this "
-                      "program can load (" + failure.what() + "); remove it from the plugin "
-                      "directory or rebuild it for this machine");
+                      "program can load (" + loader_reason(failure) + "); remove it from the "
+                      "plugin directory or rebuild it for this machine");
   }
   if (!library->has("fnn_plugin_abi") || !library->has("fnn_plugin_register")) {
     throw PluginError("cannot load plugin " + quoted(file) + ": it is a shared object but not an "
@@ -317,7 +367,7 @@ void Registry::load_search_path(const std::vector<fs::path>& directories) {
       const bool explicit_directory =
           std::find(directories.begin(), directories.end(), directory) != directories.end();
       if (explicit_directory) {
-        throw PluginError("plugin directory " + quoted(directory) + " does not exist");
+        throw missing_directory(directory);
       }
       continue;  // FNN_PLUGIN_PATH entries and the default directory are optional
     }

@@ -86,3 +86,25 @@ TEST_CASE("a symbolic link loop in a plugin directory is an error naming it", "[
                              Contains("remove it from the plugin directory") &&
                              !Contains("unexpected error"));
 }
+
+TEST_CASE("a missing --plugin-dir is a usage error that says where fnn looks instead",
+          "[cli][plugins]") {
+  const auto result = run_fnn({"plugins", "--plugin-dir", "/nonexistent/fnn-plugins"});
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.err,
+             Contains("--plugin-dir: plugin directory '/nonexistent/fnn-plugins' does not exist") &&
+                 Contains("check the path") && Contains("FNN_PLUGIN_PATH") &&
+                 Contains("fnn/plugins") && Contains("`fnn plugins` lists"));
+}
+
+TEST_CASE("a text file named .so in a plugin directory is named, without errno noise",
+          "[cli][plugins]") {
+  PluginFolder plugins;
+  const fs::path text = plugins.folder.path() / "x.so";
+  fnn::test::write_file(text, "not a plugin\n");
+  const auto result = run_fnn({"plugins", "--plugin-dir", plugins.path()});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Contains(text.string()) && Contains("is not a shared object (ELF)") &&
+                             Contains("remove it from the plugin directory") &&
+                             !Contains("Bad file descriptor"));
+}

@@ -38,6 +38,13 @@ TEST_CASE("network spec errors name the layer", "[network]") {
                                       Contains("Layers: dense, dropout; activations: elu, "
                                                "identity, leaky_relu, relu, sigmoid, softmax, "
                                                "softplus, tanh"));
+    try {
+      const fnn::Network network(fnn::test::plugins(), spec);
+      FAIL("no error");
+    } catch (const fnn::UnknownComponentError& error) {  // which name, and where in the spec
+      CHECK(error.name() == "sigmod");
+      CHECK(error.role() == "layer 2");
+    }
   }
   SECTION("sizes that do not chain") {
     fnn::NetworkSpec spec{2};

@@ -20,6 +20,15 @@ TEST_CASE("options report keys that nothing read", "[options]") {
   CHECK(options.unread() == std::vector<std::string>{"unitz"});
 }
 
+TEST_CASE("options remember every key asked for, given or not", "[options]") {
+  const fnn::Options options{{"units", "4"}, {"unitz", "5"}};
+  CHECK(options.count("units") == 4);
+  CHECK(options.flag("bias", true));
+  CHECK(options.number("rate", 0.5) == 0.5);
+  CHECK(options.asked() == std::vector<std::string>{"bias", "rate", "units"});
+  CHECK(options.unread() == std::vector<std::string>{"unitz"});
+}
+
 TEST_CASE("bad option values name the key, the value and what was expected", "[options]") {
   const fnn::Options options{{"units", "-3"}, {"rate", "0,5"}, {"bias", "maybe"}, {"n", "inf"}};
   CHECK(error_message([&] { (void)options.count("units"); }) ==

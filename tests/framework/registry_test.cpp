@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <fnn/plugin.hpp>
+#include <fstream>
 #include <functional>
 
 #include "support/test_support.hpp"
@@ -45,8 +46,25 @@ TEST_CASE("a file that is not a shared object is refused, naming the file", "[re
   const std::string message =
       error_message([&] { registry.load_plugin(fixture("not_a_shared_object.so")); });
   CHECK_THAT(message, Contains("cannot load plugin") && Contains("not_a_shared_object.so") &&
-                          Contains("not a shared object") &&
-                          Contains("remove it from the plugin directory"));
+                          Contains("is not a shared object (ELF)") &&
+                          Contains("remove it from the plugin directory") &&
+                          !Contains("Bad file descriptor"));
+}
+
+TEST_CASE("an ELF file the loader refuses gives the loader's reason, not errno", "[registry]") {
+  fnn::test::TemporaryDirectory directory;
+  const std::filesystem::path truncated = directory.path() / "truncated.so";
+  {  // the first 200 bytes of a real plugin: an ELF header whose sections are cut off
+    std::ifstream plugin(fixture("twin_a.so"), std::ios::binary);
+    std::string head(200, '\0');
+    plugin.read(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(truncated, std::ios::binary) << head;
+  }
+  fnn::Registry registry;
+  const std::string message = error_message([&] { registry.load_plugin(truncated); });
+  CHECK_THAT(message, Contains("cannot load plugin") && Contains("truncated.so") &&
+                          Contains("rebuild it for this machine") &&
+                          !Contains("Bad file descriptor") && !Contains("dlerror"));
 }
 
 TEST_CASE("a shared object without the fnn entry point is refused", "[registry]") {
@@ -96,6 +114,13 @@ TEST_CASE("an unknown component name lists the registered ones and the nearest",
                                    "sigmoid, softmax, softplus, tanh.") &&
                           Contains("Plugins were searched in"));
 
+  try {
+    fnn::test::plugins().make_loss("hinge");
+    FAIL("no error");
+  } catch (const fnn::UnknownComponentError& error) {  // a program can tell it apart
+    CHECK(error.name() == "hinge");
+    CHECK(error.role() == "the loss");
+  }
   const std::string far_off = error_message([] { fnn::test::plugins().make_loss("hinge"); });
   CHECK_THAT(far_off, Contains("unknown loss 'hinge'") &&
                           Contains("Registered losses: binary_cross_entropy, cross_entropy, "
@@ -106,7 +131,17 @@ TEST_CASE("an unknown component name lists the registered ones and the nearest",
 TEST_CASE("an option a component does not take is an error", "[registry]") {
   const std::string message = error_message(
       [] { fnn::test::plugins().make_optimizer("sgd", {{"learning_rte", "0.1"}}); });
-  CHECK_THAT(message, Contains("optimizer 'sgd' does not take option learning_rte"));
+  CHECK_THAT(message, Contains("optimizer 'sgd' does not take option learning_rte") &&
+                          Contains("did you mean 'learning_rate' for 'learning_rte'?"));
+  try {
+    fnn::test::plugins().make_activation("leaky_relu", {{"slop", "0.3"}, {"units", "3"}});
+    FAIL("no error");
+  } catch (const fnn::UnknownOptionError& error) {  // the keys, for a program to act on
+    CHECK(error.unknown() == std::vector<std::string>{"slop", "units"});
+    CHECK(error.known() == std::vector<std::string>{"slope"});
+    CHECK_THAT(error.what(), Contains("did you mean 'slope' for 'slop'?") &&
+                                 !Contains("for 'units'"));
+  }
 }
 
 TEST_CASE("a bad option value is an error naming component, option and value", "[registry]") {
@@ -254,7 +289,10 @@ TEST_CASE("a symbolic link loop in a plugin directory is an error naming it", "[
 TEST_CASE("a missing explicit plugin directory is an error", "[registry]") {
   const std::string message =
       error_message([] { fnn::Registry::with_plugins({"/nonexistent/fnn-plugins"}); });
-  CHECK_THAT(message, Contains("plugin directory '/nonexistent/fnn-plugins' does not exist"));
+  CHECK_THAT(message, Contains("plugin directory '/nonexistent/fnn-plugins' does not exist") &&
+                          Contains("check the path") && Contains("FNN_PLUGIN_PATH") &&
+                          Contains(fnn::Registry::default_plugin_directory().string()) &&
+                          Contains("`fnn plugins` lists"));
 }
 
 TEST_CASE("loading the same plugin file twice is harmless", "[registry]") {

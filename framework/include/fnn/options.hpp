@@ -37,12 +37,15 @@ class FNN_API Options {
   const std::map<std::string, std::string>& entries() const noexcept { return values_; }
   /// Keys present but never read by any getter since construction.
   std::vector<std::string> unread() const;
+  /// Keys any getter asked for since construction, present or not: the options a component
+  /// takes, for suggesting the right one when a given key is unknown.
+  std::vector<std::string> asked() const;
 
  private:
   const std::string* find(const std::string& key) const;
 
   std::map<std::string, std::string> values_;
-  mutable std::set<std::string> read_;
+  mutable std::set<std::string> read_;  // every key asked for, present or not
 };
 
 }  // namespace fnn
