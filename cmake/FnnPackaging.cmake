@@ -45,7 +45,13 @@ set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 # fnn's headers use only the C++20 standard library; find_package(fnn) finds no dependency
 # (libfnn links OpenBLAS, oneTBB and zlib privately). A plugin must be built on libstdc++, as fnn
 # (see "ABI rules" in docs/writing-plugins.md), by g++ or clang++, with CMake for fnnConfig.
-set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS "libstdc++-12-dev")
+# The libstdc++ headers of the g++ that built fnn (libstdc++-12-dev on Debian 12).
+set(fnn_libstdcxx_dev libstdc++-dev)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  string(REGEX MATCH "^[0-9]+" fnn_gcc_major "${CMAKE_CXX_COMPILER_VERSION}")
+  set(fnn_libstdcxx_dev "libstdc++-${fnn_gcc_major}-dev")
+endif()
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS "${fnn_libstdcxx_dev}")
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_RECOMMENDS "cmake (>= 3.25), g++ (>= 4:12) | clang (>= 1:14)")
 
 include(CPack)

@@ -2,7 +2,8 @@
 # fnn's Debian packages, as a user installs them, from a fresh temporary directory:
 #   1. cpack -G DEB this fnn build: exactly fnn_VERSION_ARCH.deb and fnn-dev_VERSION_ARCH.deb;
 #   2. dpkg-deb -I: their names, versions and declared dependencies (fnn: the run-time libraries,
-#      found by dpkg-shlibdeps; fnn-dev: fnn of the same version), and no file in both;
+#      found by dpkg-shlibdeps; fnn-dev: fnn of the same version), no file in both, and
+#      `apt-get install --simulate` of both resolves (where apt-get is);
 #   3. dpkg-deb -x both into a fresh directory; no binary there has an empty or relative RUNPATH;
 #   4. build examples/custom-activation against that directory alone (as tests/sdk/sdk_test.sh
 #      does against `cmake --install`: tests/sdk/plugin_author.sh);
@@ -71,7 +72,8 @@ for library in libopenblas0 libtbb12 libboost-program-options1.74.0 zlib1g libst
 done
 dpkg-deb -I "$dev_deb" >"$log" 2>&1 || fail "dpkg-deb -I $dev_deb"
 expect "fnn-dev's Depends" "fnn (= $version)"
-expect "fnn-dev's Depends" "libstdc++-12-dev"
+field "$dev_deb" Depends | grep -qE '(^|, )libstdc\+\+(-[0-9]+)?-dev' ||
+  fail "fnn-dev's Depends lacks libstdc++'s headers: $(field "$dev_deb" Depends)"
 # The files of DEB, one per line, without directories.
 files() { dpkg-deb -c "$1" | awk '$1 !~ /^d/ { print $6 }' | sort; }
 files "$fnn_deb" >"$tmp/fnn.files"
@@ -85,6 +87,12 @@ for file in ./usr/include/fnn/plugin.hpp ./usr/include/fnn/version.hpp "./usr/$l
 done
 both=$(comm -12 "$tmp/fnn.files" "$tmp/fnn-dev.files")
 [ -z "$both" ] || fail "files in both packages (dpkg would refuse the second): $both"
+
+if command -v apt-get >/dev/null; then  # what `apt install ./fnn_*.deb ./fnn-dev_*.deb` would do
+  run "apt-get install --simulate of both packages" \
+      apt-get install --simulate "$fnn_deb" "$dev_deb"
+  expect "apt-get install --simulate of both packages" "Conf fnn-dev ($version"
+fi
 
 step "3. dpkg-deb -x both into $root"
 mkdir "$root"
