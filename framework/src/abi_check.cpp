@@ -2,6 +2,7 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fnn/error.hpp"
@@ -24,9 +25,12 @@ std::string library_name(std::uint32_t library, std::uint32_t release) {
 
 std::string library_family(std::uint32_t library) {
   switch (static_cast<StandardLibrary>(library)) {
-    case StandardLibrary::libstdcxx: return "libstdc++";
-    case StandardLibrary::libcxx: return "libc++";
-    case StandardLibrary::unknown: break;
+    case StandardLibrary::libstdcxx:
+      return "libstdc++";
+    case StandardLibrary::libcxx:
+      return "libc++";
+    case StandardLibrary::unknown:
+      break;
   }
   return "fnn's standard library";
 }
@@ -43,7 +47,9 @@ struct Differences {
   }
 };
 
-std::string on_off(std::uint32_t value) { return value != 0 ? "on" : "off"; }
+std::string on_off(std::uint32_t value) {
+  return value != 0 ? "on" : "off";
+}
 
 Differences differences(const AbiTag& plugin, const AbiTag& ours) {
   Differences found;
@@ -51,8 +57,8 @@ Differences differences(const AbiTag& plugin, const AbiTag& ours) {
     return std::to_string(theirs) + " vs " + std::to_string(mine);
   };
   if (plugin.standard_library != ours.standard_library) {
-    std::string remedy = "compile it against " + library_family(ours.standard_library) +
-                         ", fnn's standard library";
+    std::string remedy =
+        "compile it against " + library_family(ours.standard_library) + ", fnn's standard library";
     if (plugin.standard_library == static_cast<std::uint32_t>(StandardLibrary::libcxx)) {
       remedy += " (drop -stdlib=libc++)";
     }
@@ -74,9 +80,9 @@ Differences differences(const AbiTag& plugin, const AbiTag& ours) {
     }
   }
   if (plugin.pointer_size != ours.pointer_size) {
-    found.add("sizeof(void*) " + vs(plugin.pointer_size, ours.pointer_size),
-              "compile it for fnn's architecture (" + std::to_string(8 * ours.pointer_size) +
-                  "-bit)");
+    found.add(
+        "sizeof(void*) " + vs(plugin.pointer_size, ours.pointer_size),
+        "compile it for fnn's architecture (" + std::to_string(8 * ours.pointer_size) + "-bit)");
   }
   if (plugin.string_size != ours.string_size) {
     found.add("sizeof(std::string) " + vs(plugin.string_size, ours.string_size));
@@ -110,9 +116,12 @@ void check_abi(const AbiTag& tag, const std::filesystem::path& file) {
   }
   const Differences found = differences(tag, ours);
   if (found.fields.empty()) return;
-  throw PluginError("plugin " + name + " (fnn " + tag.fnn_version + ", compiled by " +
-                    tag.compiler + ") was built with a C++ ABI this fnn cannot use, plugin vs fnn: " +
-                    joined(found.fields, ", ") + "; " + joined(found.remedies, "; ") +
+  // The two texts are the plugin's, for messages only: a hand-written tag may leave them null.
+  const auto text = [](const char* given) { return std::string(given != nullptr ? given : "?"); };
+  throw PluginError("plugin " + name + " (fnn " + text(tag.fnn_version) + ", compiled by " +
+                    text(tag.compiler) + ") was built with a C++ ABI this fnn cannot use, " +
+                    "plugin vs fnn: " + joined(found.fields, ", ") + "; " +
+                    joined(found.remedies, "; ") +
                     ", and rebuild it against this fnn (g++ and clang++ both work)");
 }
 
@@ -126,6 +135,7 @@ void explain_load_failure(const std::filesystem::path& file) {
   } catch (const std::exception&) {
     return;  // not loadable even lazily: the loader's own error says why
   }
+  if (tag == nullptr) return;
   check_abi(*tag, file);
 }
 

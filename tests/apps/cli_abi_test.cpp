@@ -66,15 +66,17 @@ std::string refusal(const char* variant) {
 
 TEST_CASE("a plugin built with the old libstdc++ string ABI is refused, naming it", "[cli][abi]") {
   const std::string message = refusal("old_string_abi");
-  CHECK_THAT(message, Contains("plugin vs fnn: _GLIBCXX_USE_CXX11_ABI 0 vs 1, sizeof(std::string) " +
-                               std::to_string(sizeof(void*)) + " vs " +
-                               std::to_string(sizeof(std::string)) + ";") &&
-                          Contains("compile it with _GLIBCXX_USE_CXX11_ABI=1 as fnn was"));
+  CHECK_THAT(message,
+             Contains("plugin vs fnn: _GLIBCXX_USE_CXX11_ABI 0 vs 1, sizeof(std::string) " +
+                      std::to_string(sizeof(void*)) + " vs " + std::to_string(sizeof(std::string)) +
+                      ";") &&
+                 Contains("compile it with _GLIBCXX_USE_CXX11_ABI=1 as fnn was"));
   CHECK_THAT(message, !Contains("standard library") && !Contains("_GLIBCXX_DEBUG") &&
                           !Contains("sizeof(void*)") && !Contains("sizeof(std::function)"));
 }
 
-TEST_CASE("a plugin built with libstdc++'s debug containers is refused, naming them", "[cli][abi]") {
+TEST_CASE("a plugin built with libstdc++'s debug containers is refused, naming them",
+          "[cli][abi]") {
   const std::string message = refusal("debug_containers");
   CHECK_THAT(message, Contains("plugin vs fnn: _GLIBCXX_DEBUG on vs off;") &&
                           Contains("compile it without -D_GLIBCXX_DEBUG, as fnn was"));
@@ -111,10 +113,11 @@ TEST_CASE("a plugin built by clang++ loads into the g++-built fnn and works", "[
   // Options of std::strings read through libfnn, and libfnn's exception thrown in clang's code
   // and caught in g++'s, with its message.
   const fnn::test::XorDirectory xor_data;
-  const std::vector<std::string> train{"train", "--train", xor_data.xor_data, "--hidden", "4",
-                                       "--output-activation", "sigmoid", "--epochs", "20",
-                                       "--progress", "plain", "--plugin-dir", directory,
-                                       "--activation"};
+  const std::vector<std::string> train{"train",      "--train",     xor_data.xor_data,
+                                       "--hidden",   "4",           "--output-activation",
+                                       "sigmoid",    "--epochs",    "20",
+                                       "--progress", "plain",       "--plugin-dir",
+                                       directory,    "--activation"};
   auto with = [&](const std::string& activation) {
     std::vector<std::string> args = train;
     args.push_back(activation);
