@@ -7,20 +7,24 @@
 #   bin/fnn                           the command-line tool, RUNPATH $ORIGIN/../lib
 #   lib/cmake/fnn/                    the CMake package: fnn::framework and fnn_add_plugin()
 #
-# Tests, fixtures, benchmarks and examples have no install rules. Included by the top-level
-# CMakeLists.txt once the framework, plugin and app targets exist.
+# Each rule names its component: `runtime` (the tool, libfnn.so.N, the plugins) or `development`
+# (headers, the libfnn.so link, the CMake package), which CPack packages as fnn and fnn-dev
+# (FnnPackaging.cmake). Tests, fixtures, benchmarks and examples have no install rules. Included
+# by the top-level CMakeLists.txt once the framework, plugin and app targets exist.
 include(CMakePackageConfigHelpers)
 
 set(FNN_PACKAGE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/fnn)
 
 # The framework and its headers; plugin projects link it as fnn::framework.
 set_target_properties(fnn_framework PROPERTIES EXPORT_NAME framework)
-install(TARGETS fnn_framework EXPORT fnnTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS fnn_framework EXPORT fnnTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
+                NAMELINK_COMPONENT development)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/framework/include/fnn
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT development
         FILES_MATCHING PATTERN "*.hpp")
 install(FILES ${PROJECT_BINARY_DIR}/generated/include/fnn/version.hpp  # framework/CMakeLists.txt
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fnn)
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fnn COMPONENT development)
 
 # The tool finds libfnn relative to itself, so it runs without LD_LIBRARY_PATH: in an installation
 # and in the build tree, whose bin/ and lib/ differ only where LIBDIR is not "lib" (lib64).
@@ -30,7 +34,7 @@ file(RELATIVE_PATH fnn_build_bin_to_lib ${CMAKE_RUNTIME_OUTPUT_DIRECTORY}
 set(fnn_cli_rpath "$ORIGIN/${fnn_bin_to_lib}" "$ORIGIN/${fnn_build_bin_to_lib}")
 list(REMOVE_DUPLICATES fnn_cli_rpath)
 set_target_properties(fnn_cli PROPERTIES INSTALL_RPATH "${fnn_cli_rpath}")
-install(TARGETS fnn_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS fnn_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
 
 # Built with the RPATH they are installed with, plus the directories of what they link from
 # outside this project (OpenBLAS's), never with an empty entry (see RUNPATH in CMakeLists.txt).
@@ -38,7 +42,8 @@ set_target_properties(fnn_framework fnn_cli PROPERTIES BUILD_WITH_INSTALL_RPATH 
                                                        INSTALL_RPATH_USE_LINK_PATH ON)
 
 # The CMake package.
-install(EXPORT fnnTargets NAMESPACE fnn:: DESTINATION ${FNN_PACKAGE_INSTALL_DIR})
+install(EXPORT fnnTargets NAMESPACE fnn:: DESTINATION ${FNN_PACKAGE_INSTALL_DIR}
+        COMPONENT development)
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/fnnConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/generated/cmake/fnnConfig.cmake
                               INSTALL_DESTINATION ${FNN_PACKAGE_INSTALL_DIR}
@@ -53,4 +58,4 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/generated/cmake/fnnConfig
 install(FILES ${PROJECT_BINARY_DIR}/generated/cmake/fnnConfig.cmake
               ${PROJECT_BINARY_DIR}/generated/cmake/fnnConfigVersion.cmake
               ${CMAKE_CURRENT_LIST_DIR}/FnnPlugin.cmake
-        DESTINATION ${FNN_PACKAGE_INSTALL_DIR})
+        DESTINATION ${FNN_PACKAGE_INSTALL_DIR} COMPONENT development)

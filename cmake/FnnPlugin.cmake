@@ -17,6 +17,9 @@
 #                                fnnConfig.cmake sets the installed fnn's own plugin directory (an
 #                                absolute path), where that fnn finds plugins with no flag at all.
 #                                Empty or unset: no install rule.
+#   FNN_PLUGIN_INSTALL_COMPONENT the install component of that rule (fnn's tree: `runtime`, which
+#                                CPack packages as `fnn`, see FnnPackaging.cmake). Unset: CMake's
+#                                default component.
 function(fnn_add_plugin name)
   if(NOT ARGN)
     message(FATAL_ERROR "fnn_add_plugin(${name}): give at least one source file")
@@ -39,7 +42,11 @@ function(fnn_add_plugin name)
     fnn_enable_warnings(${target})
   endif()
   if(FNN_PLUGIN_INSTALL_DIR)
-    install(TARGETS ${target} LIBRARY DESTINATION ${FNN_PLUGIN_INSTALL_DIR})
+    set(component)
+    if(FNN_PLUGIN_INSTALL_COMPONENT)
+      set(component COMPONENT ${FNN_PLUGIN_INSTALL_COMPONENT})
+    endif()
+    install(TARGETS ${target} LIBRARY DESTINATION ${FNN_PLUGIN_INSTALL_DIR} ${component})
     # Built with its install RUNPATH: the directories of what it links from outside the project
     # (none for fnn's own plugins: the process that loads a plugin has libfnn loaded already).
     # CMake's build-tree RUNPATH of an installed target ends in an empty entry, which the loader

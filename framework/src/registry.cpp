@@ -12,6 +12,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "abi_check.hpp"
 #include "fnn/error.hpp"
 #include "fnn/plugin.hpp"
 #include "fnn/names.hpp"
@@ -166,27 +167,6 @@ class StagingRegistrar final : public Registrar {
   }
 };
 
-void check_abi(const AbiTag& tag, const fs::path& file) {
-  const AbiTag ours = current_abi_tag();
-  if (tag.abi_version != ours.abi_version) {
-    throw PluginError("plugin " + quoted(file) + " was built against fnn plugin ABI " +
-                      std::to_string(tag.abi_version) + ", but this is fnn " + ours.fnn_version +
-                      " with plugin ABI " + std::to_string(ours.abi_version) +
-                      ": rebuild the plugin against this fnn");
-  }
-  if (tag.compiler_abi != ours.compiler_abi || tag.pointer_size != ours.pointer_size ||
-      tag.string_size != ours.string_size || tag.function_size != ours.function_size) {
-    std::ostringstream message;
-    message << "plugin " << quoted(file) << " (fnn " << tag.fnn_version
-            << ") was built with a different C++ ABI: compiler ABI " << tag.compiler_abi
-            << " vs " << ours.compiler_abi << ", sizeof(void*) " << tag.pointer_size << " vs "
-            << ours.pointer_size << ", sizeof(std::string) " << tag.string_size << " vs "
-            << ours.string_size << ", sizeof(std::function) " << tag.function_size << " vs "
-            << ours.function_size << ": rebuild the plugin against this fnn with the same compiler";
-    throw PluginError(message.str());
-  }
-}
-
 }  // namespace
 
 struct Registry::Impl {
@@ -330,6 +310,7 @@ void Registry::load_plugin(const fs::path& file) {
     library = std::make_shared<boost::dll::shared_library>(
         canonical, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& failure) {
+    explain_load_failure(file);
     throw PluginError("cannot load plugin " + quoted(file) + ": it is not a shared object this "
                       "program can load (" + loader_reason(failure) + "); remove it from the "
                       "plugin directory or rebuild it for this machine");

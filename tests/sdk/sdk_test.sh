@@ -17,49 +17,19 @@ if [ $# -ne 2 ]; then
 fi
 fnn_build=$(cd "$1" && pwd -P)
 fnn_source=$(cd "$2" && pwd -P)
-example=$fnn_source/examples/custom-activation
-check_runpath=$fnn_source/tests/runpath/check_runpath.sh
 [ -f "$fnn_build/CMakeCache.txt" ] || { echo "sdk_test: $1 is not a CMake build directory" >&2; exit 2; }
-[ -f "$example/swish.cpp" ] || { echo "sdk_test: $2 is not fnn's source tree (no $example)" >&2; exit 2; }
-cmake=${CMAKE:-cmake}
 unset FNN_PLUGIN_PATH LD_LIBRARY_PATH  # the installed tool must find everything by itself
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fnn-sdk-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tmp=$(cd "$tmp" && pwd -P)  # canonical, as the paths fnn prints
+test_name=sdk_test
+source "$fnn_source/tests/sdk/plugin_author.sh"
 prefix=$tmp/prefix
 libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$fnn_build/CMakeCache.txt")
 libdir=${libdir:-lib}  # GNUInstallDirs: "lib" unless fnn was configured for /usr
-plugin_source=$tmp/custom-activation
-plugin_build=$tmp/build
 plugin_dir=$prefix/$libdir/fnn/plugins
 fnn=$prefix/bin/fnn
-log=$tmp/log
-: >"$log"
-
-step() { echo "sdk_test: $*"; }
-fail() {
-  echo "sdk_test: FAILED: $*" >&2
-  if [ -s "$log" ]; then
-    echo "---- output of the last command ----" >&2
-    tail -n 60 "$log" >&2
-  fi
-  exit 1
-}
-# run WHAT COMMAND...: runs COMMAND with its output in $log; on failure, says WHAT failed.
-run() {
-  local what=$1
-  shift
-  "$@" >"$log" 2>&1 || fail "$what: exit $? from: $*"
-}
-# expect WHAT TEXT: the last command's output contains TEXT (a fixed string).
-expect() { grep -qF -- "$2" "$log" || fail "$1: the output lacks '$2'"; }
-# refuse WHAT TEXT FILE...: none of the files contains TEXT.
-refuse() {
-  local what=$1 text=$2
-  shift 2
-  if grep -qF -- "$text" "$@"; then fail "$what: '$text' appears in $*"; fi
-}
 
 step "1. cmake --install $fnn_build --prefix $prefix"
 run "installing fnn" "$cmake" --install "$fnn_build" --prefix "$prefix"
@@ -78,29 +48,10 @@ refuse "the installed fnn's RPATH" "$fnn_build" "$log"
 run "the installed binaries' RUNPATH" bash "$check_runpath" "$prefix"
 
 step "2. build the example plugin against $prefix only"
-mkdir "$plugin_source"  # a copy of the project's files only: nothing of fnn's tree nearby
-cp "$example"/*.* "$plugin_source"/ || fail "copying $example"
-run "configuring examples/custom-activation" \
-    "$cmake" -S "$plugin_source" -B "$plugin_build" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
-    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF \
-    ${CXX:+-DCMAKE_CXX_COMPILER="$CXX"}
-found=$(sed -n 's/^fnn_DIR:PATH=//p' "$plugin_build/CMakeCache.txt")
-[ "$(cd "$found" && pwd -P)" = "$prefix/$libdir/cmake/fnn" ] ||
-  fail "configuring examples/custom-activation: found fnn in '$found', not in $prefix"
-run "building examples/custom-activation" "$cmake" --build "$plugin_build" -j2
-[ -f "$plugin_build/fnn_swish.so" ] || fail "building: $plugin_build/fnn_swish.so is missing"
-for tree in "$fnn_source" "$fnn_build"; do
-  refuse "building against the installation only" "$tree" "$plugin_build/compile_commands.json" \
-         "$plugin_build/CMakeFiles/fnn_plugin_swish.dir/link.txt"
-done
-ldd "$plugin_build/fnn_swish.so" >"$log" 2>&1 || fail "ldd $plugin_build/fnn_swish.so"
-expect "the plugin's libfnn" "$prefix/$libdir/libfnn.so"
-run "the example plugin's RUNPATH" bash "$check_runpath" "$plugin_build"
+build_example "$prefix" "$libdir"
 
 step "3. fnn gradcheck swish --plugin-dir $plugin_build"
-run "fnn gradcheck swish" "$fnn" gradcheck swish --plugin-dir "$plugin_build"
-expect "fnn gradcheck swish" "1 checked, 0 failed"
+gradcheck_example "$fnn"
 
 step "4. FNN_PLUGIN_PATH=$plugin_build fnn plugins"
 run "fnn plugins" "$fnn" plugins

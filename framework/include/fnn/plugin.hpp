@@ -1,10 +1,9 @@
 #pragma once
 // Everything a plugin source file needs: the interfaces, the Registrar and the FNN_PLUGIN macro.
-#include <cstdint>
 #include <exception>
-#include <functional>
 #include <string>
 
+#include "fnn/abi_tag.hpp"
 #include "fnn/activation.hpp"
 #include "fnn/blas.hpp"
 #include "fnn/elementwise_activation.hpp"
@@ -19,24 +18,6 @@
 #include "fnn/version.hpp"
 
 namespace fnn {
-
-/// What a plugin was compiled against. The registry reads it before calling anything else in the
-/// plugin and refuses the plugin unless every field equals its own. `abi_version` is the first
-/// field in every version of this struct, so any fnn can read at least that much.
-struct AbiTag {
-  std::uint32_t abi_version;       ///< fnn::abi_version: bumped on any change to the plugin ABI
-  std::uint32_t compiler_abi;      ///< __GXX_ABI_VERSION of the compiler
-  std::uint32_t pointer_size;      ///< sizeof(void*)
-  std::uint32_t string_size;       ///< sizeof(std::string): catches the old/new libstdc++ ABI
-  std::uint32_t function_size;     ///< sizeof(std::function<void()>)
-  const char* fnn_version;         ///< e.g. "0.1.0", for messages
-};
-
-/// The tag of the fnn these headers belong to.
-constexpr AbiTag current_abi_tag() noexcept {
-  return {abi_version, __GXX_ABI_VERSION, sizeof(void*), sizeof(std::string),
-          sizeof(std::function<void()>), version};
-}
 
 namespace detail {
 /// Runs a plugin's registration body, turning any exception into a status (never lets one cross
