@@ -11,5 +11,6 @@ int eval_command(const std::vector<std::string>& args);
 int predict_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int gradcheck_command(const std::vector<std::string>& args);
+int export_command(const std::vector<std::string>& args);
 
 }  // namespace fnn::cli

@@ -24,6 +24,7 @@ constexpr Command commands[] = {
     {"train", fnn::cli::train_command, "train a network on a data set, optionally save it"},
     {"eval", fnn::cli::eval_command, "evaluate a saved model on a data set"},
     {"predict", fnn::cli::predict_command, "write a saved model's predictions as CSV"},
+    {"export", fnn::cli::export_command, "write a saved model as an ONNX inference graph"},
     {"plugins", fnn::cli::plugins_command, "list the components the plugins provide"},
     {"gradcheck", fnn::cli::gradcheck_command, "check components' derivatives numerically"},
 };

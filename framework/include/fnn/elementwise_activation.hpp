@@ -1,5 +1,7 @@
 #pragma once
 #include <concepts>
+#include <optional>
+#include <string>
 
 #include "fnn/activation.hpp"
 #include "fnn/multiversion.hpp"
@@ -13,7 +15,11 @@ namespace fnn {
 ///     float derivative(float z, float a);    // φ'(z), given also a = φ(z)
 /// (static, or members of a Math built from the component's Options when it has such a
 /// constructor, e.g. leaky_relu's slope), and the loops, strides, parallel blocks and chain rule
-/// (dz = da · φ'(z)) are done here, inlined into the plugin.
+/// (dz = da · φ'(z)) are done here, inlined into the plugin. For ONNX export, a Math may also
+/// provide
+///     std::string onnx(fnn::OnnxGraph& graph, const std::string& input);   // static or const
+/// which adds φ's operators to the graph and returns the result's name (see OnnxGraph); without
+/// it the activation cannot be exported.
 template <class Math>
 class ElementwiseActivation final : public Activation {
  public:
@@ -28,6 +34,16 @@ class ElementwiseActivation final : public Activation {
         values(math_, z.row(r).data(), a.row(r).data(), z.cols());
       }
     });
+  }
+
+  std::optional<std::string> to_onnx(OnnxGraph& graph, const std::string& input) const override {
+    if constexpr (requires(const Math& math) {
+                    { math.onnx(graph, input) } -> std::convertible_to<std::string>;
+                  }) {
+      return math_.onnx(graph, input);
+    } else {
+      return std::nullopt;
+    }
   }
 
   void backward(ConstMatrixView z, ConstMatrixView a, ConstMatrixView da,
