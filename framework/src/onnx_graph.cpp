@@ -8,9 +8,13 @@
 
 namespace fnn {
 
-OnnxGraph::OnnxGraph(std::string input) : input_(std::move(input)) { names_.push_back(input_); }
+OnnxGraph::OnnxGraph(std::string input) : input_(std::move(input)) {
+  names_.push_back(input_);
+}
 
-void OnnxGraph::set_scope(std::string scope) { scope_ = std::move(scope); }
+void OnnxGraph::set_scope(std::string scope) {
+  scope_ = std::move(scope);
+}
 
 std::string OnnxGraph::unique_name(const std::string& hint) {
   const std::string base = scope_.empty() ? hint : scope_ + "." + hint;
@@ -31,8 +35,8 @@ bool OnnxGraph::has_value(const std::string& name) const {
 std::string OnnxGraph::add_initializer(const std::string& hint, std::vector<std::int64_t> dims,
                                        std::span<const float> values) {
   const bool valid = std::ranges::all_of(dims, [](std::int64_t d) { return d >= 0; });
-  const auto count = std::accumulate(dims.begin(), dims.end(), std::int64_t{1},
-                                     std::multiplies<>());
+  const auto count =
+      std::accumulate(dims.begin(), dims.end(), std::int64_t{1}, std::multiplies<>());
   if (!valid || static_cast<std::size_t>(count) != values.size()) {
     throw SpecError("ONNX constant '" + hint + "': its dims hold " + std::to_string(count) +
                     " values, " + std::to_string(values.size()) + " were given");
@@ -57,7 +61,8 @@ std::string OnnxGraph::add_node(const std::string& op_type, std::vector<std::str
 }
 
 void OnnxGraph::set_output(const std::string& value, const std::string& output) {
-  if (!has_value(value)) throw SpecError("ONNX output: no value in the graph is called '" + value + "'");
+  if (!has_value(value))
+    throw SpecError("ONNX output: no value in the graph is called '" + value + "'");
   const auto producer = std::ranges::find(nodes_, value, &Node::output);
   if (producer == nodes_.end()) {
     nodes_.push_back({"Identity", output, {value}, output, {}});

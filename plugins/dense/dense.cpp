@@ -61,9 +61,9 @@ class Dense final : public fnn::Layer {
                                      const std::string& input) const override {
     const auto inputs = static_cast<std::int64_t>(input_size());
     const auto units = static_cast<std::int64_t>(units_);
-    const std::span<const float> weight_values = parameters().first(input_size() * units_);
-    std::vector<std::string> operands{input,
-                                      graph.add_initializer("weight", {inputs, units}, weight_values)};
+    const std::string weight =
+        graph.add_initializer("weight", {inputs, units}, parameters().first(input_size() * units_));
+    std::vector<std::string> operands{input, weight};
     if (bias_) operands.push_back(graph.add_initializer("bias", {units}, bias()));
     return graph.add_node("Gemm", std::move(operands));
   }

@@ -78,8 +78,8 @@ TEST_CASE("fnn export writes a checked graph and says how close it is", "[cli][e
                              Contains("largest difference from fnn predict is"));
   CHECK(std::filesystem::file_size(w.onnx) > 0);
 
-  const auto sampled = run_fnn({"export", "--model", w.model, "--onnx", w.onnx, "--sample",
-                                w.xor_data});
+  const auto sampled =
+      run_fnn({"export", "--model", w.model, "--onnx", w.onnx, "--sample", w.xor_data});
   CHECK(sampled.exit_code == 0);
   CHECK_THAT(sampled.out, Contains("on 4 sample rows (the first rows of " + w.xor_data + ")"));
 }
@@ -88,17 +88,17 @@ TEST_CASE("fnn export writes a checked graph and says how close it is", "[cli][e
 // must fail with exit 1 and leave no file.
 std::string refused_export(const std::string& activation) {
   const TrainedXor w(activation);
-  const auto result = run_fnn({"export", "--model", w.model, "--onnx", w.onnx, "--plugin-dir",
-                               FNN_ONNX_TEST_PLUGIN_DIR});
+  const auto result = run_fnn(
+      {"export", "--model", w.model, "--onnx", w.onnx, "--plugin-dir", FNN_ONNX_TEST_PLUGIN_DIR});
   CHECK(result.exit_code == 1);
   CHECK_FALSE(std::filesystem::exists(w.onnx));
   return result.err;
 }
 
 TEST_CASE("a component without an ONNX hook is named, with what to do", "[cli][export]") {
-  CHECK_THAT(refused_export("cube"), Contains("network layer 2 (cube) cannot be exported to ONNX") &&
-                                         Contains("has no to_onnx hook") &&
-                                         Contains("docs/writing-plugins.md"));
+  CHECK_THAT(refused_export("cube"),
+             Contains("network layer 2 (cube) cannot be exported to ONNX") &&
+                 Contains("has no to_onnx hook") && Contains("docs/writing-plugins.md"));
 }
 
 TEST_CASE("a hook that computes something else fails the numeric check", "[cli][export]") {

@@ -33,7 +33,9 @@ TEST_CASE("OnnxGraph refuses unknown inputs and constants whose dims do not matc
   CHECK_THAT(fnn::test::error_message([&] { graph.add_node("Relu", {"nothing"}); }),
              Contains("no value in the graph is called 'nothing'"));
   const float values[] = {1, 2, 3};
-  CHECK_THAT(fnn::test::error_message([&] { graph.add_initializer("w", {2, 2}, values); }),
+  CHECK_THAT(fnn::test::error_message([&] {
+               graph.add_initializer("w", {2, 2}, values);
+             }),
              Contains("its dims hold 4 values, 3 were given"));
   CHECK_THAT(fnn::test::error_message([&] { graph.set_output("nothing", "output"); }),
              Contains("'nothing'"));

@@ -32,7 +32,8 @@ std::string gemm_model(const std::string& op, std::size_t outputs = 3) {
   const float w[] = {1, 0, 1, 0, 1, 1};
   const float b[] = {0.5F, 0.5F, 0.5F};
   const std::string y = graph.add_node(
-      "Gemm", {graph.input(), graph.add_initializer("w", {2, 3}, w), graph.add_initializer("b", {3}, b)});
+      "Gemm",
+      {graph.input(), graph.add_initializer("w", {2, 3}, w), graph.add_initializer("b", {3}, b)});
   graph.set_output(op.empty() ? y : graph.add_node(op, {y}), "output");
   return fnn::onnx_model_bytes(graph, 2, outputs);
 }
@@ -40,10 +41,14 @@ std::string gemm_model(const std::string& op, std::size_t outputs = 3) {
 }  // namespace
 
 TEST_CASE("every built-in activation exports and evaluates as Network::predict", "[onnx]") {
-  const std::vector<fnn::LayerSpec> activations{
-      {"identity", {}},           {"sigmoid", {}}, {"tanh", {}},
-      {"relu", {}},               {"softplus", {}}, {"softmax", {}},
-      {"leaky_relu", {{"slope", "0.3"}}}, {"elu", {{"alpha", "0.6"}}}};
+  const std::vector<fnn::LayerSpec> activations{{"identity", {}},
+                                                {"sigmoid", {}},
+                                                {"tanh", {}},
+                                                {"relu", {}},
+                                                {"softplus", {}},
+                                                {"softmax", {}},
+                                                {"leaky_relu", {{"slope", "0.3"}}},
+                                                {"elu", {{"alpha", "0.6"}}}};
   const fnn::Matrix data = fnn::onnx_sample_rows({}, 3, 50, 11);
   for (const auto method : {fnn::Scaler::Method::none, fnn::Scaler::Method::standardize,
                             fnn::Scaler::Method::min_max}) {
@@ -105,7 +110,9 @@ TEST_CASE("ONNX's checker and shape inference refuse a bad graph", "[onnx]") {
 
 TEST_CASE("the reference evaluator refuses an operator it does not implement", "[onnx]") {
   const std::string bytes = gemm_model("Cos");  // valid ONNX, unknown to the evaluator
-  CHECK_THAT(fnn::test::error_message([&] { fnn::evaluate_onnx(bytes, fnn::Matrix{{0, 0}}); }),
+  CHECK_THAT(fnn::test::error_message([&] {
+               fnn::evaluate_onnx(bytes, fnn::Matrix{{0, 0}});
+             }),
              Contains("(Cos)") && Contains("does not implement this operator"));
   CHECK_THAT(fnn::test::error_message([] { fnn::evaluate_onnx("not onnx", fnn::Matrix{{0}}); }),
              Contains("does not parse"));
@@ -117,8 +124,9 @@ TEST_CASE("an export that cannot be written leaves nothing behind", "[onnx]") {
   const auto file = folder.path() / "missing" / "m.onnx";
   CHECK_THROWS_AS(fnn::export_onnx(network, {}, fnn::Matrix{{1, 2}}, file), fnn::DataError);
   CHECK_FALSE(std::filesystem::exists(folder.path() / "missing"));
-  CHECK_THAT(fnn::test::error_message(
-                 [&] { fnn::export_onnx(network, {}, fnn::Matrix{{1, 2, 3}}, file); }),
+  CHECK_THAT(fnn::test::error_message([&] {
+               fnn::export_onnx(network, {}, fnn::Matrix{{1, 2, 3}}, file);
+             }),
              Contains("sample rows of 2 inputs"));
 }
 

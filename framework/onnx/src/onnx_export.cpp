@@ -39,8 +39,7 @@ void add_scaler(OnnxGraph& graph, const Scaler& scaler, std::string& value) {
 }  // namespace
 
 OnnxGraph onnx_graph(const Network& network, const Scaler& scaler) {
-  if (scaler.method() != Scaler::Method::none &&
-      scaler.offsets().size() != network.input_size()) {
+  if (scaler.method() != Scaler::Method::none && scaler.offsets().size() != network.input_size()) {
     throw SpecError("the model's scaler has " + std::to_string(scaler.offsets().size()) +
                     " columns, its network " + std::to_string(network.input_size()) + " inputs");
   }
@@ -57,8 +56,11 @@ OnnxGraph onnx_graph(const Network& network, const Scaler& scaler) {
       throw SpecError(describe_layer(network, i) + ": its ONNX export failed: " + error.what());
     }
     if (!output) {
-      throw SpecError(describe_layer(network, i) + " cannot be exported to ONNX: the plugin that "
-                      "provides '" + name + "' has no to_onnx hook (a plugin adds one to map "
+      throw SpecError(describe_layer(network, i) +
+                      " cannot be exported to ONNX: the plugin that "
+                      "provides '" +
+                      name +
+                      "' has no to_onnx hook (a plugin adds one to map "
                       "its component to ONNX operators; see docs/writing-plugins.md, \"Exporting "
                       "to ONNX\")");
     }
@@ -93,9 +95,9 @@ Matrix onnx_sample_rows(const Scaler& scaler, std::size_t inputs, std::size_t ro
 OnnxExportReport export_onnx(const Network& network, const Scaler& scaler, ConstMatrixView sample,
                              const std::filesystem::path& file) {
   if (sample.rows() == 0 || sample.cols() != network.input_size()) {
-    throw DataError("the ONNX check needs sample rows of " +
-                    std::to_string(network.input_size()) + " inputs, was given " +
-                    std::to_string(sample.rows()) + " rows of " + std::to_string(sample.cols()));
+    throw DataError("the ONNX check needs sample rows of " + std::to_string(network.input_size()) +
+                    " inputs, was given " + std::to_string(sample.rows()) + " rows of " +
+                    std::to_string(sample.cols()));
   }
   const OnnxGraph graph = onnx_graph(network, scaler);
   const std::string bytes = onnx_model_bytes(graph, network.input_size(), network.output_size());
@@ -125,10 +127,12 @@ OnnxExportReport export_onnx(const Network& network, const Scaler& scaler, Const
       if (!agree) {
         throw Error("the exported graph disagrees with fnn on sample row " + std::to_string(r + 1) +
                     ", output " + std::to_string(c + 1) + ": fnn " + text(want) + ", ONNX " +
-                    text(got) + " (tolerance " + text(onnx_tolerance) + " relative); a component's to_onnx hook "
+                    text(got) + " (tolerance " + text(onnx_tolerance) +
+                    " relative); a component's to_onnx hook "
                     "does not compute what its forward does; nothing was written");
       }
-      if (!std::isnan(difference)) report.largest_difference = std::max(report.largest_difference, difference);
+      if (!std::isnan(difference))
+        report.largest_difference = std::max(report.largest_difference, difference);
     }
   }
   write_file_atomically(file, bytes);

@@ -58,13 +58,16 @@ class AttributeReader {
       attributes_[attribute.name()] = &attribute;
     }
   }
-  double real(const std::string& name, double fallback) { return take(name) ? last_->f() : fallback; }
+  double real(const std::string& name, double fallback) {
+    return take(name) ? last_->f() : fallback;
+  }
   std::int64_t integer(const std::string& name, std::int64_t fallback) {
     return take(name) ? last_->i() : fallback;
   }
   void done() const {
-    if (!attributes_.empty()) refuse(node_, "attribute '" + attributes_.begin()->first +
-                                            "' is not supported by fnn's reference evaluator");
+    if (!attributes_.empty())
+      refuse(node_, "attribute '" + attributes_.begin()->first +
+                        "' is not supported by fnn's reference evaluator");
   }
 
  private:
@@ -133,7 +136,8 @@ Tensor gemm(const onnx::NodeProto& node, const std::vector<const Tensor*>& in,
   for (std::int64_t r = 0; r < m; ++r) {
     for (std::int64_t c = 0; c < n; ++c) {
       double sum = 0.0;
-      for (std::int64_t i = 0; i < k; ++i) sum += element(a, trans_a, r, i) * element(b, trans_b, i, c);
+      for (std::int64_t i = 0; i < k; ++i)
+        sum += element(a, trans_a, r, i) * element(b, trans_b, i, c);
       y.values[static_cast<std::size_t>(r * n + c)] = alpha * sum;
     }
   }
@@ -153,7 +157,7 @@ Tensor softmax(const onnx::NodeProto& node, const Tensor& x, AttributeReader& at
     const auto row = y.values.begin() + r * x.cols();
     const double top = *std::max_element(row, row + x.cols());
     double total = 0.0;
-    for (auto v = row; v != row + x.cols(); ++v) total += *v = std::exp(*v - top);
+    for (auto v = row; v != row + x.cols(); ++v) total += * v = std::exp(*v - top);
     for (auto v = row; v != row + x.cols(); ++v) *v /= total;
   }
   return y;
@@ -175,7 +179,9 @@ Tensor run(const onnx::NodeProto& node, const std::vector<const Tensor*>& in) {
   } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
     arity(2, 2);
     const std::map<std::string, std::function<double(double, double)>> functions{
-        {"Add", std::plus<>()}, {"Sub", std::minus<>()}, {"Mul", std::multiplies<>()},
+        {"Add", std::plus<>()},
+        {"Sub", std::minus<>()},
+        {"Mul", std::multiplies<>()},
         {"Div", std::divides<>()}};
     y = binary(node, *in[0], *in[1], functions.at(op));
   } else {
@@ -189,7 +195,8 @@ Tensor run(const onnx::NodeProto& node, const std::vector<const Tensor*>& in) {
         {"Relu", [](double x) { return std::max(x, 0.0); }},
         {"LeakyRelu", [alpha](double x) { return x >= 0.0 ? x : alpha * x; }},
         {"Elu", [alpha](double x) { return x >= 0.0 ? x : alpha * (std::exp(x) - 1.0); }},
-        {"Softplus", [](double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }},
+        {"Softplus",
+         [](double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }},
         {"Exp", [](double x) { return std::exp(x); }},
         {"Log", [](double x) { return std::log(x); }},
         {"Neg", [](double x) { return -x; }},
@@ -198,8 +205,9 @@ Tensor run(const onnx::NodeProto& node, const std::vector<const Tensor*>& in) {
         {"Erf", [](double x) { return std::erf(x); }}};
     const auto function = functions.find(op);
     if (function == functions.end()) {
-      refuse(node, "fnn's reference evaluator does not implement this operator, so the export "
-                   "cannot be checked (docs/writing-plugins.md lists the operators it knows)");
+      refuse(node,
+             "fnn's reference evaluator does not implement this operator, so the export "
+             "cannot be checked (docs/writing-plugins.md lists the operators it knows)");
     }
     y = unary(*in[0], function->second);
   }

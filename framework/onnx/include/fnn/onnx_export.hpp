@@ -44,8 +44,8 @@ FNN_API Matrix onnx_sample_rows(const Scaler& scaler, std::size_t inputs, std::s
 struct OnnxExportReport {
   std::size_t nodes = 0;
   std::size_t initializers = 0;
-  std::size_t rows = 0;                 ///< sample rows evaluated
-  double largest_difference = 0.0;      ///< max |evaluate_onnx − Network::predict| over them
+  std::size_t rows = 0;             ///< sample rows evaluated
+  double largest_difference = 0.0;  ///< max |evaluate_onnx − Network::predict| over them
 };
 
 /// Relative tolerance of the check: every output within 1e-4 · max(1, |fnn's value|).
