@@ -37,9 +37,7 @@ class ElementwiseActivation final : public Activation {
   }
 
   std::optional<std::string> to_onnx(OnnxGraph& graph, const std::string& input) const override {
-    if constexpr (requires(const Math& math) {
-                    { math.onnx(graph, input) } -> std::convertible_to<std::string>;
-                  }) {
+    if constexpr (exports_onnx) {
       return math_.onnx(graph, input);
     } else {
       return std::nullopt;
@@ -57,6 +55,16 @@ class ElementwiseActivation final : public Activation {
   }
 
  private:
+  static constexpr bool exports_onnx =
+      requires(const Math& math, OnnxGraph& graph, const std::string& input) {
+        { math.onnx(graph, input) } -> std::convertible_to<std::string>;
+      };
+  // A Math whose onnx member is declared otherwise (not const, other parameters) would export
+  // nothing without a word: refused here instead.
+  static_assert(exports_onnx || !requires { &Math::onnx; },
+                "Math::onnx must be std::string onnx(fnn::OnnxGraph&, const std::string&), "
+                "static or const");
+
   // Rows per parallel task: about 4096 values, below which scheduling costs more than it saves.
   static std::size_t rows_per_task(ConstMatrixView z) { return 4096 / (z.cols() + 1) + 1; }
 
