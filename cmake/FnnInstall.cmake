@@ -3,6 +3,7 @@
 #
 #   include/fnn/*.hpp                 the public headers, version.hpp (generated) included
 #   lib/libfnn.so*                    the framework, with its soname links
+#   lib/libfnn_onnx.so*               the ONNX exporter (when built: FNN_ONNX)
 #   lib/fnn/plugins/fnn_*.so          fnn's plugins (install rule from fnn_add_plugin)
 #   bin/fnn                           the command-line tool, RUNPATH $ORIGIN/../lib
 #   lib/cmake/fnn/                    the CMake package: fnn::framework and fnn_add_plugin()
@@ -40,6 +41,16 @@ install(TARGETS fnn_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT ru
 # outside this project (OpenBLAS's), never with an empty entry (see RUNPATH in CMakeLists.txt).
 set_target_properties(fnn_framework fnn_cli PROPERTIES BUILD_WITH_INSTALL_RPATH ON
                                                        INSTALL_RPATH_USE_LINK_PATH ON)
+
+# The ONNX exporter, when built: libfnn_onnx (finds libfnn beside itself) and its header.
+if(TARGET fnn_onnx)
+  set_target_properties(fnn_onnx PROPERTIES EXPORT_NAME onnx INSTALL_RPATH "$ORIGIN"
+                                            BUILD_WITH_INSTALL_RPATH ON
+                                            INSTALL_RPATH_USE_LINK_PATH ON)
+  install(TARGETS fnn_onnx EXPORT fnnTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(FILES ${PROJECT_SOURCE_DIR}/framework/onnx/include/fnn/onnx_export.hpp
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fnn)
+endif()
 
 # The CMake package.
 install(EXPORT fnnTargets NAMESPACE fnn:: DESTINATION ${FNN_PACKAGE_INSTALL_DIR}

@@ -12,5 +12,6 @@ int predict_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int gradcheck_command(const std::vector<std::string>& args);
+int export_command(const std::vector<std::string>& args);
 
 }  // namespace fnn::cli

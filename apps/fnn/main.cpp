@@ -25,6 +25,7 @@ constexpr Command commands[] = {
     {"eval", fnn::cli::eval_command, "evaluate a saved model on a data set"},
     {"predict", fnn::cli::predict_command, "write a saved model's predictions as CSV"},
     {"inspect", fnn::cli::inspect_command, "describe a saved model: network, metadata, checksum"},
+    {"export", fnn::cli::export_command, "write a saved model as an ONNX inference graph"},
     {"plugins", fnn::cli::plugins_command, "list the components the plugins provide"},
     {"gradcheck", fnn::cli::gradcheck_command, "check components' derivatives numerically"},
 };

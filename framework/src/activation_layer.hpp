@@ -20,6 +20,9 @@ class ActivationLayer final : public Layer {
                 MatrixView input_gradient, const PassContext& /*context*/) const override {
     activation_->backward(input, output, output_gradient, input_gradient);
   }
+  std::optional<std::string> to_onnx(OnnxGraph& graph, const std::string& input) const override {
+    return activation_->to_onnx(graph, input);
+  }
 
  protected:
   std::size_t configure(std::size_t input_size) override { return input_size; }

@@ -12,6 +12,10 @@
 namespace fnn {
 
 Activation::~Activation() = default;
+std::optional<std::string> Activation::to_onnx(OnnxGraph& /*graph*/,
+                                               const std::string& /*input*/) const {
+  return std::nullopt;
+}
 Initializer::~Initializer() = default;
 Registrar::~Registrar() = default;
 

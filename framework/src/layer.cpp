@@ -30,4 +30,9 @@ void Layer::reset_parameters(const Initializer& /*init*/, Rng& /*rng*/) {}
 void Layer::gradient(ConstMatrixView /*input*/, ConstMatrixView /*output_gradient*/,
                      std::span<float> /*parameter_gradient*/) const {}
 
+std::optional<std::string> Layer::to_onnx(OnnxGraph& /*graph*/,
+                                          const std::string& /*input*/) const {
+  return std::nullopt;
+}
+
 }  // namespace fnn

@@ -4,6 +4,7 @@
 #include <fnn/plugin.hpp>
 #include <fnn/sizes.hpp>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -53,6 +54,18 @@ class Dense final : public fnn::Layer {
       const std::span<const float> row = output_gradient.row(r);
       for (std::size_t c = 0; c < units_; ++c) bias_gradient[c] += row[c];
     }
+  }
+
+  // Gemm computes input · B + C: B is W as stored (inputs × units), C the bias.
+  std::optional<std::string> to_onnx(fnn::OnnxGraph& graph,
+                                     const std::string& input) const override {
+    const auto inputs = static_cast<std::int64_t>(input_size());
+    const auto units = static_cast<std::int64_t>(units_);
+    const std::string weight =
+        graph.add_initializer("weight", {inputs, units}, parameters().first(input_size() * units_));
+    std::vector<std::string> operands{input, weight};
+    if (bias_) operands.push_back(graph.add_initializer("bias", {units}, bias()));
+    return graph.add_node("Gemm", std::move(operands));
   }
 
  protected:

@@ -35,6 +35,12 @@ class Dropout final : public fnn::Layer {
     apply_mask(output_gradient, input_gradient, context);
   }
 
+  // At inference dropout is the identity: the graph goes on from its input.
+  std::optional<std::string> to_onnx(fnn::OnnxGraph& /*graph*/,
+                                     const std::string& input) const override {
+    return input;
+  }
+
  protected:
   std::size_t configure(std::size_t input_size) override { return input_size; }
 

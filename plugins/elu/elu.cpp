@@ -16,6 +16,9 @@ class Elu {
   float value(float z) const { return z > 0.0F ? z : alpha_ * std::expm1(z); }
   // For z ≤ 0, d/dz α(e^z − 1) = α e^z = a + α: from the output, no second exponential.
   float derivative(float z, float a) const { return z > 0.0F ? 1.0F : a + alpha_; }
+  std::string onnx(fnn::OnnxGraph& graph, const std::string& input) const {
+    return graph.add_node("Elu", {input}, {{"alpha", alpha_}});
+  }
 
  private:
   float alpha_;

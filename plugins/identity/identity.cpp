@@ -7,6 +7,7 @@ namespace {
 struct Identity {
   static float value(float z) { return z; }
   static float derivative(float /*z*/, float /*a*/) { return 1.0F; }
+  static std::string onnx(fnn::OnnxGraph& /*graph*/, const std::string& input) { return input; }
 };
 
 }  // namespace

@@ -14,6 +14,10 @@ class LeakyRelu {
   float value(float z) const { return z > 0.0F ? z : slope_ * z; }
   // Below-or-at the kink takes the slope, matching relu's choice of the left side at z = 0.
   float derivative(float z, float /*a*/) const { return z > 0.0F ? 1.0F : slope_; }
+  // ONNX's LeakyRelu takes the slope for x < 0; both give 0 at 0.
+  std::string onnx(fnn::OnnxGraph& graph, const std::string& input) const {
+    return graph.add_node("LeakyRelu", {input}, {{"alpha", slope_}});
+  }
 
  private:
   float slope_;

@@ -10,6 +10,9 @@ struct Sigmoid {
   static float value(float z) { return 1.0F / (1.0F + fnn_plugins::vector_exp(-z)); }
   // φ'(z) = φ(z)(1 - φ(z)): from the output, no second exponential.
   static float derivative(float /*z*/, float a) { return a * (1.0F - a); }
+  static std::string onnx(fnn::OnnxGraph& graph, const std::string& input) {
+    return graph.add_node("Sigmoid", {input});
+  }
 };
 
 }  // namespace

@@ -36,6 +36,12 @@ class Softmax final : public fnn::Activation {
       for (std::size_t c = 0; c < a.cols(); ++c) dz(r, c) = a(r, c) * (da(r, c) - shift);
     }
   }
+
+  // Opset 13 and later normalise along the one axis given: each sample's row.
+  std::optional<std::string> to_onnx(fnn::OnnxGraph& graph,
+                                     const std::string& input) const override {
+    return graph.add_node("Softmax", {input}, {{"axis", std::int64_t{-1}}});
+  }
 };
 
 }  // namespace

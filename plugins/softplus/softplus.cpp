@@ -13,6 +13,9 @@ struct Softplus {
     const float e = std::exp(-std::abs(z));
     return z >= 0.0F ? 1.0F / (1.0F + e) : e / (1.0F + e);
   }
+  static std::string onnx(fnn::OnnxGraph& graph, const std::string& input) {
+    return graph.add_node("Softplus", {input});
+  }
 };
 
 }  // namespace

@@ -8,6 +8,9 @@ struct Tanh {
   static float value(float z) { return std::tanh(z); }
   // tanh'(z) = 1 - tanh²(z): from the output, no second evaluation.
   static float derivative(float /*z*/, float a) { return 1.0F - a * a; }
+  static std::string onnx(fnn::OnnxGraph& graph, const std::string& input) {
+    return graph.add_node("Tanh", {input});
+  }
 };
 
 }  // namespace

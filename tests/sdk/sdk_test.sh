@@ -62,7 +62,7 @@ FNN_PLUGIN_PATH=$plugin_build run "fnn plugins with FNN_PLUGIN_PATH" "$fnn" plug
 expect "fnn plugins with FNN_PLUGIN_PATH" "swish"
 expect "fnn plugins with FNN_PLUGIN_PATH" "from $plugin_build/fnn_swish.so"
 
-step "5. train XOR with swish hidden units"
+step "5. train XOR with swish hidden units (and export it to ONNX, when fnn has the exporter)"
 cd "$tmp"
 printf 'a,b,xor\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n' >xor.csv
 run "fnn train" "$fnn" train --train "$tmp/xor.csv" --hidden 4 --activation swish \
@@ -79,6 +79,12 @@ rounded=$(awk -F, 'NR > 1 { printf "%d", $1 + 0.5 }' predictions.csv)
 [ "$rounded" = "0110" ] ||
   fail "fnn predict: XOR predictions round to $rounded, not 0110: $(tr '\n' ' ' <predictions.csv)"
 echo "sdk_test:    eval: loss $loss; predictions $(tail -n +2 predictions.csv | tr '\n' ' ')"
+if [ -e "$prefix/$libdir/libfnn_onnx.so" ]; then  # fnn built with its ONNX exporter (FNN_ONNX)
+  run "fnn export" "$fnn" export --model m.fnn --onnx m.onnx --plugin-dir "$plugin_build"
+  expect "fnn export" "largest difference from fnn predict"
+  [ -s m.onnx ] || fail "fnn export: no m.onnx"
+  echo "sdk_test:    export: $(tail -n 1 "$log")"
+fi
 
 step "6. cmake --install $plugin_build; fnn plugins with no flag"
 run "installing the example plugin" "$cmake" --install "$plugin_build"

@@ -1,6 +1,10 @@
 #pragma once
+#include <optional>
+#include <string>
+
 #include "fnn/export.hpp"
 #include "fnn/matrix.hpp"
+#include "fnn/onnx_graph.hpp"
 
 namespace fnn {
 
@@ -20,6 +24,12 @@ class FNN_API Activation {
   /// the cheaper derivative: sigmoid uses a). All four have the same shape.
   virtual void backward(ConstMatrixView z, ConstMatrixView a, ConstMatrixView da,
                         MatrixView dz) const = 0;
+
+  /// ONNX export (optional): adds φ to `graph` as operators on the value named `input` and
+  /// returns the name of the result (same shape). The default returns nothing: "not
+  /// exportable", which `fnn export` reports naming the activation. An element-wise activation
+  /// provides it through its Math instead (fnn/elementwise_activation.hpp).
+  virtual std::optional<std::string> to_onnx(OnnxGraph& graph, const std::string& input) const;
 };
 
 }  // namespace fnn

@@ -1,11 +1,14 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 
 #include "fnn/export.hpp"
 #include "fnn/initializer.hpp"
 #include "fnn/matrix.hpp"
+#include "fnn/onnx_graph.hpp"
 #include "fnn/random.hpp"
 
 namespace fnn {
@@ -63,6 +66,13 @@ class FNN_API Layer {
   /// ∂L/∂output. Layers without parameters keep the default, which does nothing.
   virtual void gradient(ConstMatrixView input, ConstMatrixView output_gradient,
                         std::span<float> parameter_gradient) const;
+
+  /// ONNX export (optional): adds this layer's inference computation to `graph`, reading the
+  /// value named `input` ([batch, input_size()]), and returns the name of its output
+  /// ([batch, output_size()]); a layer that is the identity at inference (dropout) returns
+  /// `input`. The default returns nothing: "this layer cannot be exported", which `fnn export`
+  /// reports naming the layer. See docs/writing-plugins.md, "Exporting to ONNX".
+  virtual std::optional<std::string> to_onnx(OnnxGraph& graph, const std::string& input) const;
 
  protected:
   /// Validates `input_size` for this layer and returns the output width. Throw SpecError to
