@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Prediction latency, fnn against PyTorch, on the demo network (784-256-128-10, sigmoid):
 
-  /usr/bin/python3 bench/predict_compare.py [--rounds 5] [--repeats 2000] [--threads 1,2]
+  /usr/bin/python3 bench/predict_compare.py [--rounds 5] [--repeats 2000] [--seconds 3] [--threads 1,2]
                                             [--rows 1,256] [--build build/release]
 
 Each round runs, for each thread count T, fnn_bench_predict_latency on T threads, then
@@ -44,6 +44,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=3.0,
+                        help="per run and row count, stop timing after this long (>= 50 calls)")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--rows", default="1,256")
     parser.add_argument("--build", default=os.path.join(os.path.dirname(HERE), "build", "release"))
@@ -51,7 +53,7 @@ def main():
     thread_counts = [int(t) for t in args.threads.split(",")]
     row_counts = [int(r) for r in args.rows.split(",")]
     fnn = os.path.join(args.build, "bin", "fnn_bench_predict_latency")
-    common = ["--rows", args.rows, "--repeats", str(args.repeats)]
+    common = ["--rows", args.rows, "--repeats", str(args.repeats), "--seconds", str(args.seconds)]
 
     print(f"load average at start: {load_average()}", flush=True)
     medians = {}  # (framework, threads, rows) -> [median per round]

@@ -75,12 +75,13 @@ TEST_CASE("predictions from many threads at once on one network give a lone thre
   const double gradient_loss_reference =
       network.loss_and_gradient(batch, targets, *loss, gradient_reference);
 
-  // Half the threads predict single rows, half 256-row batches (through both predict calls),
+  // Half the threads predict single rows, half 256-row batches (through all three predict calls),
   // and every thread also evaluates the loss and its gradient, all on the same network.
   const fnn::Network& shared = network;
   std::vector<int> mismatches(thread_count, 0);
   on_many_threads([&](std::size_t t) {
     fnn::Matrix outputs(256, 10);
+    fnn::Workspace workspace(shared, 256);  // the caller's own, one per thread
     std::vector<float> gradient(shared.parameters().size());
     for (int round = 0; round < 6; ++round) {
       if (t % 2 == 0) {
@@ -92,6 +93,8 @@ TEST_CASE("predictions from many threads at once on one network give a lone thre
       } else {
         mismatches[t] += !same_bits(shared.predict(batch), batch_reference);
         shared.predict(batch, outputs);
+        mismatches[t] += !same_bits(outputs, batch_reference);
+        shared.predict(batch, outputs, workspace);
         mismatches[t] += !same_bits(outputs, batch_reference);
       }
       mismatches[t] += shared.mean_loss(batch, targets, *loss) != loss_reference;

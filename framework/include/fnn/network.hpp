@@ -31,9 +31,10 @@ struct InferenceBuffers;
 /// `layer_parameters()`, and moving or destroying it must wait until they have returned.
 /// Inference needs no caller workspace: each running prediction borrows buffers from a pool the
 /// network keeps (one set per concurrent call, made on first need, reused afterwards), so after
-/// warm-up `predict` into caller memory allocates nothing. A single row runs on the calling
+/// warm-up `predict` into caller memory allocates nothing. Up to 3 rows run on the calling
 /// thread only (no TBB tasks); larger batches cut their matrix products into tiles on the
 /// caller's TBB arena (bound it with a tbb::task_arena or tbb::global_control).
+/// docs/architecture.md, "Thread safety", says what is tested.
 class FNN_API Network {
  public:
   /// Makes every layer through the registry and chains their widths. Throws SpecError (or
