@@ -27,8 +27,9 @@ struct InferenceBuffers;
 ///
 /// Thread safety: the const members (`predict`, `mean_loss`, `loss_and_gradient`, the
 /// accessors) may run on any number of threads at once on one network, as long as nothing
-/// changes it meanwhile: training it, `initialize`, writing through `parameters()` or
-/// `layer_parameters()`, and moving or destroying it must wait until they have returned.
+/// changes it meanwhile: training it, `initialize`, `set_parameters`, writing through
+/// `parameters()` or `layer_parameters()`, and moving or destroying it must wait until they
+/// have returned.
 /// Inference needs no caller workspace: each running prediction borrows buffers from a pool the
 /// network keeps (one set per concurrent call, made on first need, reused afterwards), so after
 /// warm-up `predict` into caller memory allocates nothing. Up to 3 rows run on the calling
