@@ -4,6 +4,7 @@
 #include <string>
 
 #include "activation_layer.hpp"
+#include "inference_pool.hpp"
 #include "fnn/error.hpp"
 #include "fnn/registry.hpp"
 #include "fnn/names.hpp"
@@ -53,17 +54,6 @@ void guarded(Call&& call, Describe&& describe) {
   }
 }
 
-// Calls `work(first, count, workspace)` for consecutive blocks of `rows` rows, through one
-// workspace of at most `block_rows`: evaluation of a large data set in bounded memory.
-template <class Work>
-void for_each_block(const Network& network, std::size_t rows, Work&& work) {
-  constexpr std::size_t block_rows = 1024;
-  Workspace workspace(network, std::min(block_rows, std::max<std::size_t>(rows, 1)));
-  for (std::size_t first = 0; first < rows; first += block_rows) {
-    work(first, std::min(block_rows, rows - first), workspace);
-  }
-}
-
 // The first `rows` rows of a workspace buffer, as a dense rows × cols block.
 MatrixView block(Matrix& buffer, std::size_t rows, std::size_t cols) {
   return {buffer.data(), rows, cols};
@@ -104,6 +94,11 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
   }
   parameters_.assign(offsets_.back(), 0.0F);
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->bind(layer_parameters(i));
+  std::size_t widest_hidden = 0;  // the last layer writes the caller's outputs
+  for (std::size_t i = 0; i + 1 < layers_.size(); ++i) {
+    widest_hidden = std::max(widest_hidden, layers_[i]->output_size());
+  }
+  inference_pool_ = std::make_unique<detail::InferencePool>(widest_hidden);
 }
 
 Network::Network(Network&&) noexcept = default;
@@ -137,12 +132,31 @@ void Network::initialize(const Initializer& init, Rng& rng) {
   for (const auto& layer : layers_) layer->reset_parameters(init, rng);
 }
 
-ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace,
-                                 const PassContext& context) const {
+void Network::check_inputs(ConstMatrixView inputs) const {
   if (inputs.cols() != input_size()) {
     throw TrainingError("the network takes " + std::to_string(input_size()) +
                         " inputs per sample, the data has " + std::to_string(inputs.cols()));
   }
+}
+
+void Network::check_outputs(std::size_t rows, ConstMatrixView outputs) const {
+  if (outputs.rows() != rows || outputs.cols() != output_size()) {
+    throw TrainingError("the outputs of " + std::to_string(rows) + " samples need " +
+                        std::to_string(rows) + " × " + std::to_string(output_size()) +
+                        " floats, the buffer is " + std::to_string(outputs.rows()) + " × " +
+                        std::to_string(outputs.cols()));
+  }
+}
+
+void Network::forward_layer(std::size_t index, ConstMatrixView input, MatrixView output,
+                            const PassContext& context) const {
+  guarded([&] { layers_[index]->forward(input, output, context); },
+          [&] { return describe_layer(index) + " failed in forward"; });
+}
+
+ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace,
+                                 const PassContext& context) const {
+  check_inputs(inputs);
   if (inputs.rows() > workspace.capacity()) {
     throw TrainingError("a batch of " + std::to_string(inputs.rows()) +
                         " rows does not fit a workspace made for " +
@@ -151,49 +165,75 @@ ConstMatrixView Network::forward(ConstMatrixView inputs, Workspace& workspace,
   ConstMatrixView current = inputs;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     const MatrixView output = workspace.outputs_[i].view().row_block(0, inputs.rows());
-    guarded([&] { layers_[i]->forward(current, output, context); },
-            [&] { return describe_layer(i) + " failed in forward"; });
+    forward_layer(i, current, output, context);
     current = output;
   }
   return current;
 }
 
+// Only the current layer's input and output are alive, so two buffers taking turns hold every
+// hidden layer, and the last layer writes straight into the caller's memory.
+ConstMatrixView Network::infer(ConstMatrixView inputs, MatrixView outputs,
+                               detail::InferenceBuffers& buffers) const {
+  const PassContext evaluation{};
+  const std::size_t last = layers_.size() - 1;
+  ConstMatrixView current = inputs;
+  for (std::size_t i = 0; i < last; ++i) {
+    Matrix& buffer = i % 2 == 0 ? buffers.even : buffers.odd;
+    const MatrixView output = block(buffer, inputs.rows(), layers_[i]->output_size());
+    forward_layer(i, current, output, evaluation);
+    current = output;
+  }
+  forward_layer(last, current, outputs, evaluation);
+  return current;
+}
+
+template <class Pass>
+void Network::for_each_block(std::size_t rows, Pass&& pass) const {
+  constexpr std::size_t block_rows = 1024;  // a data set is evaluated in bounded memory
+  const detail::InferencePool::Lease lease =
+      inference_pool_->acquire(std::min(block_rows, std::max<std::size_t>(rows, 1)));
+  for (std::size_t first = 0; first < rows; first += block_rows) {
+    pass(first, std::min(block_rows, rows - first), lease.buffers());
+  }
+}
+
 void Network::predict(ConstMatrixView inputs, MatrixView outputs, Workspace& workspace) const {
+  check_outputs(inputs.rows(), outputs);
   const ConstMatrixView result = forward(inputs, workspace, PassContext{});
   for (std::size_t r = 0; r < result.rows(); ++r) {
     std::copy_n(result.row(r).data(), result.cols(), outputs.row(r).data());
   }
 }
 
+void Network::predict(ConstMatrixView inputs, MatrixView outputs) const {
+  check_inputs(inputs);
+  check_outputs(inputs.rows(), outputs);
+  for_each_block(inputs.rows(), [&](std::size_t first, std::size_t count,
+                                    detail::InferenceBuffers& buffers) {
+    infer(inputs.row_block(first, count), outputs.row_block(first, count), buffers);
+  });
+}
+
 Matrix Network::predict(ConstMatrixView inputs) const {
+  check_inputs(inputs);
   Matrix outputs(inputs.rows(), output_size());
-  for_each_block(
-      *this, inputs.rows(), [&](std::size_t first, std::size_t count, Workspace& workspace) {
-        predict(inputs.row_block(first, count), outputs.view().row_block(first, count), workspace);
-      });
+  predict(inputs, outputs);
   return outputs;
 }
 
 double Network::mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
                           MatrixView outputs) const {
   check_targets(inputs.rows(), targets);
-  if (outputs.rows() != inputs.rows() || outputs.cols() != output_size()) {
-    throw TrainingError("the outputs of " + std::to_string(inputs.rows()) + " samples need " +
-                        std::to_string(inputs.rows()) + " × " + std::to_string(output_size()) +
-                        " floats, the buffer is " + std::to_string(outputs.rows()) + " × " +
-                        std::to_string(outputs.cols()));
-  }
+  check_outputs(inputs.rows(), outputs);
+  check_inputs(inputs);
   double total = 0.0;
-  for_each_block(
-      *this, inputs.rows(), [&](std::size_t first, std::size_t count, Workspace& workspace) {
-        const ConstMatrixView block_inputs = inputs.row_block(first, count);
-        const ConstMatrixView prediction = forward(block_inputs, workspace, PassContext{});
-        total +=
-            loss_sum(block_inputs, prediction, targets.row_block(first, count), loss, workspace);
-        for (std::size_t r = 0; r < count; ++r) {
-          std::ranges::copy(prediction.row(r), outputs.row(first + r).begin());
-        }
-      });
+  for_each_block(inputs.rows(), [&](std::size_t first, std::size_t count,
+                                    detail::InferenceBuffers& buffers) {
+    const MatrixView prediction = outputs.row_block(first, count);
+    const ConstMatrixView last_input = infer(inputs.row_block(first, count), prediction, buffers);
+    total += loss_sum(last_input, prediction, targets.row_block(first, count), loss);
+  });
   return inputs.rows() == 0 ? 0.0 : total / static_cast<double>(inputs.rows());
 }
 
@@ -215,21 +255,14 @@ bool Network::fuses(const Loss& loss) const {
   return !output_activation_.empty() && loss.fused_activation() == output_activation_;
 }
 
-double Network::loss_sum(ConstMatrixView inputs, ConstMatrixView prediction,
-                         ConstMatrixView targets, const Loss& loss,
-                         const Workspace& workspace) const {
+double Network::loss_sum(ConstMatrixView last_input, ConstMatrixView prediction,
+                         ConstMatrixView targets, const Loss& loss) const {
   double total = 0.0;
   guarded(
       [&] {
-        if (!fuses(loss)) {
-          total = loss.sum(prediction, targets);
-          return;
-        }
-        // The fused activation's input: the output of the layer before it, or the network's input.
-        const std::size_t last = layers_.size() - 1;
-        const ConstMatrixView logits =
-            last == 0 ? inputs : workspace.outputs_[last - 1].view().row_block(0, inputs.rows());
-        total = loss.fused_sum(logits, prediction, targets);
+        // A fused activation's loss comes from its input (the logits).
+        total = fuses(loss) ? loss.fused_sum(last_input, prediction, targets)
+                            : loss.sum(prediction, targets);
       },
       [] { return std::string("the loss failed"); });
   return total;
@@ -255,7 +288,10 @@ double Network::backpropagate(ConstMatrixView inputs, ConstMatrixView targets, c
                         " parameters");
   }
   const ConstMatrixView prediction = forward(inputs, workspace, context);
-  const double total_loss = loss_sum(inputs, prediction, targets, loss, workspace);
+  const std::size_t last = layers_.size() - 1;
+  const ConstMatrixView last_input =
+      last == 0 ? inputs : ConstMatrixView(workspace.outputs_[last - 1].view().row_block(0, rows));
+  const double total_loss = loss_sum(last_input, prediction, targets, loss);
 
   // With a fused loss (softmax + cross-entropy) the loss gives ∂L/∂z of the last activation
   // directly, and that activation's own backward is skipped.

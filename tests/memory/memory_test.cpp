@@ -141,3 +141,28 @@ TEST_CASE("after the first epoch, training allocates nothing and its heap stays 
   INFO("peak RSS after epoch 2: " << peak_rss_kib[1] << " KiB, after 20: " << peak_rss_kib[19]);
   CHECK(peak_rss_kib[19] <= peak_rss_kib[1] + 256);
 }
+
+TEST_CASE("after the first call, predicting into the caller's memory allocates nothing",
+          "[memory]") {
+  const fnn::Registry& registry = fnn::test::plugins();
+  fnn::NetworkSpec spec{100};
+  spec.add("dense", {{"units", "256"}}).add("relu").add("dropout", {{"rate", "0.2"}});
+  spec.add("dense", {{"units", "10"}}).add("softmax");
+  fnn::Network network(registry, spec);
+  fnn::Rng rng(1);
+  network.initialize(*registry.make_initializer("glorot_uniform"), rng);
+  fnn::Matrix inputs(256, 100);
+  for (float& x : inputs.values()) x = rng.uniform(-1.0F, 1.0F);
+  fnn::Matrix outputs(256, 10);
+  const auto loss = registry.make_loss("cross_entropy");
+  fnn::Matrix targets(256, 10);
+
+  network.predict(inputs, outputs);  // the first call makes the network's pooled buffers
+  const std::size_t before = allocations.load();
+  for (int i = 0; i < 20; ++i) {
+    network.predict(inputs, outputs);                                      // parallel tiles
+    network.predict(inputs.view().row_block(0, 1), outputs.view().row_block(0, 1));  // one row
+    (void)network.mean_loss(inputs, targets, *loss, outputs);
+  }
+  CHECK(allocations.load() - before == 0);
+}

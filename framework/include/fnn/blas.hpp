@@ -12,6 +12,8 @@ enum class Op { none, transpose };
 /// caller's TBB arena, each a single-threaded sgemm: OpenBLAS never starts threads of its own,
 /// so TBB owns the cores, and the tiles depend on the shapes only, so the result is bit-identical
 /// whatever the thread count (see docs/performance.md for the measurement behind this).
+/// A C of up to 3 rows (single samples) is one matrix-vector product (sgemv) per row, on the
+/// calling thread.
 /// Shapes are checked in debug builds; on the hot path the caller guarantees them.
 FNN_API void gemm(Op op_a, Op op_b, float alpha, ConstMatrixView a, ConstMatrixView b, float beta,
                   MatrixView c);

@@ -17,9 +17,25 @@
 namespace fnn {
 
 class Registry;
+namespace detail {
+class InferencePool;
+struct InferenceBuffers;
+}  // namespace detail
 
 /// A sequential network built from a NetworkSpec. It owns one flat parameter vector; each layer
 /// sees its slice. Parameters start at zero: call `initialize` (the Trainer does not).
+///
+/// Thread safety: the const members (`predict`, `mean_loss`, `loss_and_gradient`, the
+/// accessors) may run on any number of threads at once on one network, as long as nothing
+/// changes it meanwhile: training it, `initialize`, `set_parameters`, writing through
+/// `parameters()` or `layer_parameters()`, and moving or destroying it must wait until they
+/// have returned.
+/// Inference needs no caller workspace: each running prediction borrows buffers from a pool the
+/// network keeps (one set per concurrent call, made on first need, reused afterwards), so after
+/// warm-up `predict` into caller memory allocates nothing. Up to 3 rows run on the calling
+/// thread only (no TBB tasks); larger batches cut their matrix products into tiles on the
+/// caller's TBB arena (bound it with a tbb::task_arena or tbb::global_control).
+/// docs/architecture.md, "Thread safety", says what is tested.
 class FNN_API Network {
  public:
   /// Makes every layer through the registry and chains their widths. Throws SpecError (or
@@ -47,9 +63,12 @@ class FNN_API Network {
   /// Fresh parameters: every layer's `reset_parameters`, in order, from one generator.
   void initialize(const Initializer& init, Rng& rng);
 
-  /// Outputs for a batch of inputs (rows × input_size).
+  /// Outputs for a batch of inputs (rows × input_size), in evaluation mode (no dropout).
   Matrix predict(ConstMatrixView inputs) const;
-  /// The same into caller-owned memory, through a workspace of at least inputs.rows() capacity.
+  /// The same into caller-owned memory (rows × output_size(), not overlapping the inputs).
+  void predict(ConstMatrixView inputs, MatrixView outputs) const;
+  /// The same through a training workspace of at least inputs.rows() capacity, which keeps
+  /// every layer's output (the caller's; one workspace per thread).
   void predict(ConstMatrixView inputs, MatrixView outputs, Workspace& workspace) const;
 
   /// The mean loss of a data set, block by block in evaluation mode (no dropout), with the
@@ -77,19 +96,32 @@ class FNN_API Network {
   friend class Workspace;
   std::string describe_layer(std::size_t index) const;  ///< "network layer 2 (dense)"
   std::span<float> layer_gradient(std::span<float> gradient, std::size_t index) const;
+  void forward_layer(std::size_t index, ConstMatrixView input, MatrixView output,
+                     const PassContext& context) const;
   ConstMatrixView forward(ConstMatrixView inputs, Workspace& workspace,
                           const PassContext& context) const;
+  /// An evaluation pass of a block that fits `buffers`, the last layer writing `outputs`;
+  /// returns the last layer's input.
+  ConstMatrixView infer(ConstMatrixView inputs, MatrixView outputs,
+                        detail::InferenceBuffers& buffers) const;
+  /// Calls `pass(first, count, buffers)` for blocks of at most 1024 of `rows` rows, with buffers
+  /// borrowed from the pool.
+  template <class Pass>
+  void for_each_block(std::size_t rows, Pass&& pass) const;
+  void check_inputs(ConstMatrixView inputs) const;
+  void check_outputs(std::size_t rows, ConstMatrixView outputs) const;
   void check_targets(std::size_t rows, ConstMatrixView targets) const;
   bool fuses(const Loss& loss) const;  ///< the network ends in the loss's fused activation
-  /// The loss summed over the rows of the pass that `forward` just made of `inputs`.
-  double loss_sum(ConstMatrixView inputs, ConstMatrixView prediction, ConstMatrixView targets,
-                  const Loss& loss, const Workspace& workspace) const;
+  /// The loss summed over the rows of a pass, given the last layer's input and output.
+  double loss_sum(ConstMatrixView last_input, ConstMatrixView prediction, ConstMatrixView targets,
+                  const Loss& loss) const;
 
   NetworkSpec spec_;
   std::vector<std::shared_ptr<Layer>> layers_;
   std::vector<std::size_t> offsets_;  ///< offsets_[i]: start of layer i in parameters_; back(): total
   std::vector<float> parameters_;
   std::string output_activation_;  ///< the last layer's activation name, if it is one
+  std::unique_ptr<detail::InferencePool> inference_pool_;  ///< buffers of running predictions
 };
 
 }  // namespace fnn
