@@ -47,9 +47,12 @@ if(TARGET fnn_onnx)
   set_target_properties(fnn_onnx PROPERTIES EXPORT_NAME onnx INSTALL_RPATH "$ORIGIN"
                                             BUILD_WITH_INSTALL_RPATH ON
                                             INSTALL_RPATH_USE_LINK_PATH ON)
-  install(TARGETS fnn_onnx EXPORT fnnTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  # The exporter ships with the tool that uses it (package fnn); its header with the SDK.
+  install(TARGETS fnn_onnx EXPORT fnnTargets
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
+                  NAMELINK_COMPONENT development)
   install(FILES ${PROJECT_SOURCE_DIR}/framework/onnx/include/fnn/onnx_export.hpp
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fnn)
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fnn COMPONENT development)
 endif()
 
 # The CMake package.
