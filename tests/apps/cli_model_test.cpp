@@ -1,5 +1,6 @@
 // Training, saving, evaluating, predicting and resuming through the fnn tool.
 #include <fnn/csv.hpp>
+#include <fnn/model_file.hpp>
 #include <fstream>
 
 #include "support/process.hpp"
@@ -174,4 +175,34 @@ TEST_CASE("a model naming a component no loaded plugin provides is refused", "[c
   const auto with_plugin = run_fnn({"eval", "--model", w.path("twin.fnn"), "--test",
                                     w.path("xor.csv"), "--plugin-dir", plugins.path().string()});
   CHECK(with_plugin.exit_code == 0);
+}
+
+TEST_CASE("a model whose loss or optimizer no loaded plugin provides still predicts; eval and "
+          "resume name what is missing", "[cli][model]") {
+  const Workspace w;
+  REQUIRE(run_fnn(with(xor_training(w, "2"), {"--save", w.path("m.fnn")})).exit_code == 0);
+  fnn::ModelFile edited = fnn::read_model_file(w.path("m.fnn"));
+  edited.metadata["loss"] = "pinball:tau=0.3";      // a loss from a plugin not installed here
+  edited.metadata["optimizer"] = "lion";            // and an optimizer
+  fnn::write_model_file(w.path("m.fnn"), edited);
+  const std::string model = w.path("m.fnn");
+
+  // Prediction needs neither: a model trained elsewhere with a custom loss is still usable.
+  CHECK(run_fnn({"predict", "--model", model, "--input", w.path("xor.csv"), "--output", "-"})
+            .exit_code == 0);
+  const auto evaluated = run_fnn({"eval", "--model", model, "--test", w.path("xor.csv")});
+  CHECK(evaluated.exit_code == 1);
+  CHECK_THAT(evaluated.err, Contains(model + ": the loss is 'pinball', which no loaded plugin "
+                                             "provides; install the plugin that provides "
+                                             "'pinball'") &&
+                                !Contains("did you mean"));
+  CHECK(evaluated.out.empty());
+  edited.metadata["loss"] = "mse";
+  fnn::write_model_file(w.path("m.fnn"), edited);
+  const auto resumed = run_fnn({"train", "--resume", model, "--train", w.path("xor.csv"),
+                                "--epochs", "4", "--progress", "plain"});
+  CHECK(resumed.exit_code == 1);
+  CHECK_THAT(resumed.err, Contains(model + ": the optimizer is 'lion', which no loaded plugin "
+                                           "provides") &&
+                              !Contains("did you mean"));
 }
