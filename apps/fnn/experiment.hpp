@@ -9,7 +9,8 @@
 
 namespace fnn::cli {
 
-/// The multilayer perceptron the options describe: for each hidden width a dense layer,
+/// The shorthand for --layers: the multilayer perceptron --hidden, --activation,
+/// --output-activation and --dropout describe: for each hidden width a dense layer,
 /// `activation` and (when `dropout` > 0) a dropout layer; then a dense layer of `outputs` units
 /// and `output_activation` (none: a linear output).
 NetworkSpec perceptron(std::size_t inputs, const std::vector<std::size_t>& hidden,

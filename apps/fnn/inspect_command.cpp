@@ -20,14 +20,6 @@ std::string quoted(const std::string& text) {
   return result;
 }
 
-// The network as `fnn train --layers` takes it (issue #17's syntax: entries separated by spaces),
-// quoted for a shell.
-std::string layers_line(const NetworkSpec& spec) {
-  std::vector<std::string> entries;
-  for (const LayerSpec& layer : spec.layers) entries.push_back(to_text(layer));
-  return quoted(join(entries, " "));
-}
-
 std::string columns(const std::vector<std::string>& names) {
   std::vector<std::string> list;
   for (const std::string& name : names) list.push_back(quoted(name));
@@ -37,7 +29,8 @@ std::string columns(const std::vector<std::string>& names) {
 void print_network(const Network& network) {
   std::printf("network: %zu inputs -> %zu outputs, %zu parameters\n", network.input_size(),
               network.output_size(), network.parameters().size());
-  std::printf("  --layers %s\n", layers_line(network.spec()).c_str());
+  // The network as `fnn train --layers` takes it, quoted for a shell: it can be pasted back.
+  std::printf("  --layers %s\n", quoted(to_text(network.spec().layers)).c_str());
   std::printf("  %-5s %-32s %12s %8s\n", "layer", "component", "parameters", "outputs");
   for (std::size_t i = 0; i < network.layer_count(); ++i) {
     const Layer& layer = network.layer(i);

@@ -20,6 +20,7 @@
 #include "commands.hpp"
 #include "component_options.hpp"
 #include "experiment.hpp"
+#include "layers_option.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
 #include "resume_command.hpp"
@@ -51,8 +52,14 @@ po::options_description train_options() {
        "fraction of the training samples held out (seeded) to report validation loss");
   po::options_description model("Network and training");
   model.add_options()
+      ("layers", po::value<std::string>()->value_name("SPEC"),
+       "the whole network in order, entries NAME[:KEY=VALUE,...] separated by spaces, any "
+       "layer or activation (fnn plugins lists them), e.g. \"dense:units=256 relu "
+       "dropout:rate=0.2 dense:units=128 relu dense softmax\"; the last dense layer's units, "
+       "when left out, come from the data. Instead of the shorthand below")
       ("hidden", po::value<std::string>()->value_name("WIDTHS")->default_value("16"),
-       "hidden layer widths, e.g. 256,128; input and output widths come from the data")
+       "shorthand for --layers: hidden layer widths, e.g. 256,128; input and output widths "
+       "come from the data")
       ("activation", po::value<std::string>()->value_name("NAME")->default_value("sigmoid"),
        "activation after each hidden layer. Components take options as NAME:KEY=VALUE,..., "
        "e.g. leaky_relu:slope=0.1; fnn plugins lists names and options")
@@ -103,13 +110,25 @@ po::options_description train_options() {
 
 // A resumed run takes these from its model file; giving them too would be ambiguous.
 void refuse_with_resume(const po::variables_map& values) {
-  for (const char* name : {"hidden", "activation", "output-activation", "dropout", "loss",
+  for (const char* name : {"layers", "hidden", "activation", "output-activation", "dropout", "loss",
                            "optimizer", "init", "target", "classes", "scale"}) {
     const bool given = values.count(name) && !values[name].defaulted() &&
                        !(std::string(name) == "classes" && !values[name].as<bool>());
     if (given) {
       throw UsageError(std::string("fnn train: --") + name +
                        " cannot be combined with --resume: it comes from the model file");
+    }
+  }
+}
+
+// The shorthand options expand to a --layers spec; both at once would be ambiguous.
+void refuse_shorthand_with_layers(const po::variables_map& values) {
+  if (!values.count("layers")) return;
+  for (const char* name : {"hidden", "activation", "output-activation", "dropout"}) {
+    if (values.count(name) && !values[name].defaulted()) {
+      throw UsageError(std::string("fnn train: --") + name +
+                       " cannot be combined with --layers: it is shorthand for a --layers spec; "
+                       "name the whole network in --layers");
     }
   }
 }
@@ -204,6 +223,7 @@ int train_command(const std::vector<std::string>& args) {
   const bool resuming = values.count("resume") > 0;
   const std::string resume_file = resuming ? values["resume"].as<std::string>() : "";
   if (resuming) refuse_with_resume(values);
+  refuse_shorthand_with_layers(values);
   const std::size_t epochs = at_least(values, "epochs", 1);
   const std::size_t threads = thread_count(values);
   const auto thread_limit = limit_threads(threads);  // evaluation too, not only the trainer
@@ -240,6 +260,13 @@ int train_command(const std::vector<std::string>& args) {
   });
 
   const Registry registry = load_plugins(values);
+  std::optional<LayersOption> layers;
+  if (values.count("layers")) {
+    layers.emplace(registry, values["layers"].as<std::string>());
+  } else if (!resuming) {
+    require_activation(registry, "--activation", activation);
+    if (output_activation) require_activation(registry, "--output-activation", *output_activation);
+  }
   std::optional<LoadedModel> resumed;
   if (resuming) {
     resumed.emplace(load_model(resume_file, registry));
@@ -295,13 +322,16 @@ int train_command(const std::vector<std::string>& args) {
     training.optimizer.options.set("learning_rate", to_text(values["learning-rate"].as<double>()));
   }
   if (!resumed || !values["schedule"].defaulted()) training.schedule = schedule_text;
-  Network network = resumed ? std::move(resumed->network)
-                            : from_options("--hidden/--activation/--output-activation/--dropout", [&] {
-                                return Network(registry,
-                                               perceptron(train.inputs.cols(), hidden, activation,
-                                                          output_activation, train.targets.cols(),
-                                                          dropout));
-                              });
+  const auto built = [&] {
+    const std::size_t inputs = train.inputs.cols();
+    const std::size_t targets = train.targets.cols();
+    return Network(registry, layers ? layers->network(inputs, targets)
+                                    : perceptron(inputs, hidden, activation, output_activation,
+                                                 targets, dropout));
+  };
+  const char* network_options =
+      layers ? "--layers" : "--hidden/--activation/--output-activation/--dropout";
+  Network network = resumed ? std::move(resumed->network) : from_options(network_options, built);
   check_fits(network, train, values["train"].as<std::string>());
   // A resumed run's components come from its model file: a bad one is that file's fault.
   const auto make_component = [&](const std::string& option_names, auto make) {

@@ -21,7 +21,26 @@ bool names_activation(const Registry& registry, const std::string& name) {
   return !registry.contains(Kind::layer, name) && registry.contains(Kind::activation, name);
 }
 
-std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spec) {
+// Runs a call into component code. What a plugin throws there (perhaps inside a TBB task) comes
+// out as a TrainingError that names the component; the name is only built on failure, so the
+// hot path does not allocate.
+template <class Call, class Describe>
+void guarded(Call&& call, Describe&& describe) {
+  try {
+    call();
+  } catch (const std::exception& error) {
+    throw TrainingError(describe() + ": " + error.what());
+  }
+}
+
+// The first `rows` rows of a workspace buffer, as a dense rows × cols block.
+MatrixView block(Matrix& buffer, std::size_t rows, std::size_t cols) {
+  return {buffer.data(), rows, cols};
+}
+
+}  // namespace
+
+std::shared_ptr<Layer> make_network_layer(const Registry& registry, const LayerSpec& spec) {
   if (registry.contains(Kind::layer, spec.name)) {
     return registry.make_layer(spec.name, spec.options);
   }
@@ -42,25 +61,6 @@ std::shared_ptr<Layer> make_layer(const Registry& registry, const LayerSpec& spe
   throw UnknownComponentError(message, spec.name, "a layer");
 }
 
-// Runs a call into component code. What a plugin throws there (perhaps inside a TBB task) comes
-// out as a TrainingError that names the component; the name is only built on failure, so the
-// hot path does not allocate.
-template <class Call, class Describe>
-void guarded(Call&& call, Describe&& describe) {
-  try {
-    call();
-  } catch (const std::exception& error) {
-    throw TrainingError(describe() + ": " + error.what());
-  }
-}
-
-// The first `rows` rows of a workspace buffer, as a dense rows × cols block.
-MatrixView block(Matrix& buffer, std::size_t rows, std::size_t cols) {
-  return {buffer.data(), rows, cols};
-}
-
-}  // namespace
-
 Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(spec)) {
   if (spec_.inputs == 0) throw SpecError("the network's input width is 0: give it the number of "
                                          "input features");
@@ -71,7 +71,7 @@ Network::Network(const Registry& registry, NetworkSpec spec) : spec_(std::move(s
     const LayerSpec& layer_spec = spec_.layers[i];
     const std::string where = describe_layer(i);
     try {
-      std::shared_ptr<Layer> layer = make_layer(registry, layer_spec);
+      std::shared_ptr<Layer> layer = make_network_layer(registry, layer_spec);
       width = layer->setup(width);
       offsets_.push_back(
           checked_add(offsets_.back(), layer->parameter_count(), "the network's parameter count"));

@@ -1,5 +1,7 @@
 #include "fnn/network_spec.hpp"
 
+#include <sstream>
+
 #include "fnn/error.hpp"
 #include "fnn/names.hpp"
 
@@ -19,6 +21,31 @@ ComponentSpec parse_component_spec(const std::string& text) {
     component.options.set(pair.substr(0, equals), pair.substr(equals + 1));
   }
   return component;
+}
+
+std::vector<LayerSpec> parse_layer_list(const std::string& text) {
+  std::vector<LayerSpec> layers;
+  std::istringstream entries(text);
+  std::string entry;
+  while (entries >> entry) {
+    try {
+      layers.push_back(parse_component_spec(entry));
+    } catch (const SpecError& error) {
+      throw SpecError("entry " + std::to_string(layers.size() + 1) + " " + error.what());
+    }
+  }
+  if (layers.empty()) {
+    throw SpecError("the layer list is empty: expected entries such as 'dense:units=16 relu "
+                    "dense sigmoid'");
+  }
+  return layers;
+}
+
+std::string to_text(const std::vector<LayerSpec>& layers) {
+  std::vector<std::string> entries;
+  entries.reserve(layers.size());
+  for (const LayerSpec& layer : layers) entries.push_back(to_text(layer));
+  return join(entries, " ");
 }
 
 std::string to_text(const ComponentSpec& component) {

@@ -22,6 +22,12 @@ class InferencePool;
 struct InferenceBuffers;
 }  // namespace detail
 
+/// One entry of a NetworkSpec made as the network makes it: the layer of that name, else the
+/// activation of that name as an element-wise layer (a layer wins a shared name); not yet set
+/// up. UnknownComponentError listing the layers and activations when neither exists,
+/// UnknownOptionError for options it does not take. For checking an entry on its own.
+FNN_API std::shared_ptr<Layer> make_network_layer(const Registry& registry, const LayerSpec& spec);
+
 /// A sequential network built from a NetworkSpec. It owns one flat parameter vector; each layer
 /// sees its slice. Parameters start at zero: call `initialize` (the Trainer does not).
 ///

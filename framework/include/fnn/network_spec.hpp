@@ -26,6 +26,15 @@ FNN_API std::string to_text(const ComponentSpec& component);
 /// "sigmoid", which becomes an element-wise layer, with its options.
 using LayerSpec = ComponentSpec;
 
+/// A layer list as `fnn train --layers` takes it: entries separated by white space, each NAME or
+/// NAME:KEY=VALUE,..., e.g. "dense:units=64 relu dropout:rate=0.2 dense softmax". SpecError
+/// naming the entry by position and text ("entry 3 'dropout:'") for a malformed one, or for an
+/// empty list.
+FNN_API std::vector<LayerSpec> parse_layer_list(const std::string& text);
+
+/// Back to text, entries separated by one space: what `parse_layer_list` reads.
+FNN_API std::string to_text(const std::vector<LayerSpec>& layers);
+
 /// A sequential network as data: the input width and the layers in order. This is what a model
 /// file stores, so it names components and never shared objects.
 ///
