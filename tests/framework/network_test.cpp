@@ -89,3 +89,17 @@ TEST_CASE("data that does not fit the network is refused", "[network]") {
              }),
              Contains("the network has 1 outputs"));
 }
+
+TEST_CASE("a layer list parses entry by entry and prints back to the same text", "[network]") {
+  const std::string text = "dense:units=8 leaky_relu:slope=0.1 dropout:rate=0.2 dense softmax";
+  const std::vector<fnn::LayerSpec> layers = fnn::parse_layer_list("  " + text + "\n");
+  REQUIRE(layers.size() == 5);
+  CHECK(layers[1].name == "leaky_relu");
+  CHECK(layers[1].options.text("slope") == "0.1");
+  CHECK(layers[3].options.entries().empty());
+  CHECK(fnn::to_text(layers) == text);
+  CHECK_THAT(fnn::test::error_message([] { fnn::parse_layer_list("dense:units=4 relu sgd:=1"); }),
+             Catch::Matchers::StartsWith("entry 3 'sgd:=1': expected NAME or NAME:KEY=VALUE"));
+  CHECK_THAT(fnn::test::error_message([] { fnn::parse_layer_list(" \t"); }),
+             Catch::Matchers::StartsWith("the layer list is empty"));
+}
