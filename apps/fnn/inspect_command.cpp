@@ -63,7 +63,8 @@ void print_training(const std::optional<TrainingState>& training) {
   }
   const TrainingPosition& position = training->position;
   std::cout << "training: " << to_text(training->optimizer) << ", schedule " << training->schedule
-            << ", batch size " << training->batch_size << ", seed " << training->seed
+            << ", batch size " << training->batch_size << ", shards " << training->shards
+            << ", seed " << training->seed
             << ", init " << to_text(training->init) << "\n";
   std::cout << "  " << position.epochs_done << " of "
             << (training->total_epochs ? std::to_string(training->total_epochs) : "?")

@@ -1,6 +1,7 @@
 // The fnn command-line tool: fnn COMMAND [options]. Exit codes: 0 success, 1 failure of the work
 // (bad data, model or plugin file, diverged training, failed check), 2 usage error.
 #include <fnn/error.hpp>
+#include <fnn/launcher.hpp>
 #include <fnn/names.hpp>
 #include <fnn/version.hpp>
 #include <iostream>
@@ -49,6 +50,8 @@ int dispatch(const std::vector<std::string>& words) {
     std::cout << "fnn " << fnn::version << " (plugin ABI " << fnn::abi_version << ")\n";
     return 0;
   }
+  // Under mpirun or srun, N copies of one command would race on its files.
+  if (const auto refusal = fnn::launch_refusal()) throw fnn::cli::UsageError(*refusal);
   for (const Command& command : commands) {
     if (words[0] == command.name) return command.run({words.begin() + 1, words.end()});
   }

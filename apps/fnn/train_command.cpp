@@ -79,6 +79,8 @@ po::options_description train_options() {
        "every N epochs)")
       ("batch-size", po::value<long long>()->value_name("N")->default_value(32),
        "samples per step")
+      ("shards", po::value<long long>()->value_name("S")->default_value(1),
+       "cut every batch into S fixed shards added by a fixed tree (docs/distributed-shards.md)")
       ("epochs", po::value<long long>()->value_name("N")->default_value(10),
        "total epochs (a resumed run continues up to this count)")
       ("init", po::value<std::string>()->value_name("NAME")->default_value("glorot_uniform"),
@@ -282,6 +284,13 @@ int train_command(const std::vector<std::string>& args) {
   if (!resumed || !values["batch-size"].defaulted()) {
     training.batch_size = at_least(values, "batch-size", 1);
   }
+  if (!resumed || !values["shards"].defaulted()) {
+    training.shards = at_least(values, "shards", 1);
+    if (training.shards > max_shards) {
+      throw UsageError("--shards must be at most " + std::to_string(max_shards) + ", got " +
+                       std::to_string(training.shards));
+    }
+  }
   if (!resumed || !values["seed"].defaulted()) {
     training.seed = static_cast<std::uint64_t>(values["seed"].as<long long>());
   }
@@ -296,6 +305,10 @@ int train_command(const std::vector<std::string>& args) {
       throw UsageError("fnn train: " + resume_file +
                        " is a checkpoint inside an epoch; it continues only with its own batch "
                        "size, " + std::to_string(saved.batch_size));
+    }
+    if (saved.position.batches_done > 0 && training.shards != saved.shards) {
+      throw UsageError("fnn train: " + resume_file + " is a checkpoint inside an epoch; it "
+                       "continues only with its own shard count, " + std::to_string(saved.shards));
     }
   }
   training.total_epochs = epochs;

@@ -164,6 +164,7 @@ void write_training_state(const TrainingState& training, ModelFile& out) {
     metadata["epoch_loss_sum"] = to_text(training.position.loss_sum);  // exact: shortest round trip
   }
   metadata["batch_size"] = std::to_string(training.batch_size);
+  metadata["shards"] = std::to_string(training.shards);
   metadata["seed"] = std::to_string(training.seed);
 }
 
@@ -190,6 +191,11 @@ std::optional<TrainingState> read_training_state(const MetadataReader& read) {
   training.position.batches_done = read.number("batches_done", 0);
   training.position.loss_sum = read.real("epoch_loss_sum", 0.0);
   training.batch_size = read.number("batch_size", training.batch_size);
+  training.shards = read.number("shards", training.shards);  // 1 in files from before shards
+  if (training.shards == 0 || training.shards > max_shards) {
+    read.fail("entry 'shards' is '" + read.text("shards", "") + "', expected 1 to " +
+              std::to_string(max_shards));
+  }
   training.seed = read.number("seed", training.seed);
   return training;
 }

@@ -13,6 +13,7 @@
 #include <tbb/task_arena.h>
 
 #include "fnn/error.hpp"
+#include "fnn/gradient_exchange.hpp"
 #include "fnn/multiversion.hpp"
 #include "fnn/parallel.hpp"
 #include "fnn/random.hpp"
@@ -40,6 +41,10 @@ std::optional<tbb::global_control> allow_parallelism(std::size_t threads) {
 
 const TrainingOptions& checked(const TrainingOptions& options) {
   if (options.batch_size == 0) throw TrainingError("the batch size must be at least 1");
+  if (options.shards == 0 || options.shards > max_shards) {
+    throw TrainingError("the shard count must be 1 to " + std::to_string(max_shards) + ", got " +
+                        std::to_string(options.shards));
+  }
   if (options.threads > max_threads) {
     throw TrainingError("the thread count must be at most " + std::to_string(max_threads) +
                         ", got " + std::to_string(options.threads));
@@ -82,7 +87,16 @@ struct Trainer::State {
         threads(thread_count(options_.threads)),
         parallelism(allow_parallelism(threads)),
         arena(static_cast<int>(threads)),
-        base_learning_rate(optimizer_.learning_rate()) {}
+        exchange(options_.exchange != nullptr ? *options_.exchange : local_exchange),
+        mine(participant_shards(options_.shards, exchange.participants(),
+                                exchange.participant())),
+        base_learning_rate(optimizer_.learning_rate()) {
+    for (std::size_t p = 0; p < exchange.participants(); ++p) {
+      roots.push_back(subtree_roots(
+          options.shards, participant_shards(options.shards, exchange.participants(), p)));
+      all_roots.insert(all_roots.end(), roots.back().begin(), roots.back().end());
+    }
+  }
 
   Network& network;
   const Loss& loss;
@@ -92,6 +106,12 @@ struct Trainer::State {
   std::size_t threads;
   std::optional<tbb::global_control> parallelism;
   tbb::task_arena arena;  // every parallel loop of a batch runs here, on `threads` threads
+  LocalExchange local_exchange;
+  GradientExchange& exchange;
+  ShardRange mine;  // the shards this process computes
+  // Per participant, the tree nodes it sums itself (subtree_roots), and all of them in order.
+  std::vector<std::vector<ShardRange>> roots;
+  std::vector<ShardRange> all_roots;
 
   std::vector<std::size_t> order;  // sample order of the current epoch
   // Made by reserve() for batches of up to `capacity` rows: min(batch size, rows of the data).
@@ -99,7 +119,10 @@ struct Trainer::State {
   Matrix batch_inputs;  // the current batch, gathered contiguously
   Matrix batch_targets;
   std::optional<Workspace> workspace;
-  std::vector<float> gradient;  // the batch-mean gradient
+  // Per shard its gradient sum and loss sum; the tree leaves the batch's in shard 0's (so with
+  // one shard, the batch's gradient is written straight into it).
+  std::vector<float> gradient;
+  std::vector<double> shard_losses;
   std::size_t epochs_done = 0;
   double base_learning_rate;  // what the schedule scales
   // The position inside epoch epochs_done + 1 (see TrainingPosition): the generator as that epoch
@@ -110,8 +133,39 @@ struct Trainer::State {
 
   void gather(ConstMatrixView inputs, ConstMatrixView targets, std::size_t first,
               std::size_t rows);
+  ShardSums sums() {
+    return {gradient, shard_losses, network.parameters().size()};
+  }
+  double backpropagate_shards(std::size_t rows, const PassContext& context);
   bool gradient_is_finite() const;
 };
+
+// The shards this process computes, each its own pass over its rows of the gathered batch (which
+// starts at the first of them) with the whole batch's scale 1 / rows and its rows' offset, so
+// that dropout does not depend on the cut; then the tree over all shards. Returns the batch's
+// loss sum. An empty shard (rows < shards) adds zeros.
+double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext& context) {
+  const ShardSums all = sums();
+  const std::size_t offset = shard_rows(rows, options.shards, mine.begin).begin;
+  for (std::size_t shard = mine.begin; shard < mine.end; ++shard) {
+    const ShardRange part = shard_rows(rows, options.shards, shard);
+    if (part.size() == 0) {
+      std::ranges::fill(all.gradient(shard), 0.0F);
+      shard_losses[shard] = 0.0;
+      continue;
+    }
+    PassContext shard_context = context;
+    shard_context.first_row = part.begin;
+    shard_losses[shard] = network.backpropagate(
+        batch_inputs.view().row_block(part.begin - offset, part.size()),
+        batch_targets.view().row_block(part.begin - offset, part.size()), loss,
+        1.0F / static_cast<float>(rows), all.gradient(shard), *workspace, shard_context);
+  }
+  for (const ShardRange root : roots[exchange.participant()]) combine_shards(all, root);
+  if (exchange.participants() > 1) exchange.share(roots, all);
+  combine_shards(all, {0, options.shards}, all_roots);
+  return shard_losses[0];
+}
 
 // Copies the batch's samples, in shuffled order, into contiguous rows for the GEMMs.
 void Trainer::State::gather(ConstMatrixView inputs, ConstMatrixView targets, std::size_t first,
@@ -131,8 +185,9 @@ void Trainer::State::gather(ConstMatrixView inputs, ConstMatrixView targets, std
 bool Trainer::State::gradient_is_finite() const {
   constexpr std::size_t per_task = 32768;
   std::atomic<bool> finite = true;
-  parallel_blocks(gradient.size(), per_task, [&](std::size_t begin, std::size_t end) {
-    if (!all_finite(std::span<const float>(gradient).subspan(begin, end - begin))) finite = false;
+  const std::span<const float> batch_gradient(gradient.data(), network.parameters().size());
+  parallel_blocks(batch_gradient.size(), per_task, [&](std::size_t begin, std::size_t end) {
+    if (!all_finite(batch_gradient.subspan(begin, end - begin))) finite = false;
   });
   return finite;
 }
@@ -150,23 +205,33 @@ void Trainer::reserve(std::size_t rows) {
   const std::size_t capacity = std::min(state.options.batch_size, rows);
   if (capacity <= state.capacity) return;  // kept for data of fewer rows too
   const Network& network = state.network;
-  // The parameters and their gradient, and per sample of a batch its gathered inputs and
-  // targets and the workspace; in floating point, so that no product can wrap.
+  const std::size_t shards = state.options.shards;
+  const std::size_t shard_capacity = ceil_divide(capacity, shards);  // the largest shard
+  // The parameters and each shard's gradient, per sample of a batch its gathered inputs and
+  // targets, and per sample of a shard the workspace; in floating point, so that no product can
+  // wrap.
   const double parameters = static_cast<double>(network.parameters().size());
-  const double per_sample = static_cast<double>(network.input_size()) +
-                            static_cast<double>(network.output_size()) +
-                            Workspace::floats_per_sample(network);
-  if (const auto shortfall =
-          memory_shortfall(2.0 * parameters + static_cast<double>(capacity) * per_sample)) {
-    throw SpecError("training in batches of " + std::to_string(capacity) +
-                    " samples (the parameters, their gradient and a batch's outputs and "
-                    "gradients) needs " +
-                    *shortfall + "; use a smaller batch size or network");
+  const double per_sample =
+      static_cast<double>(network.input_size()) + static_cast<double>(network.output_size());
+  if (const auto shortfall = memory_shortfall(
+          (1.0 + static_cast<double>(shards)) * parameters +
+          static_cast<double>(capacity) * per_sample +
+          static_cast<double>(shard_capacity) * Workspace::floats_per_sample(network))) {
+    const bool sharded = shards > 1;
+    throw SpecError("training in batches of " + std::to_string(capacity) + " samples" +
+                    (sharded ? " in " + std::to_string(shards) + " shards" : std::string()) +
+                    " (the parameters, " + (sharded ? "a gradient per shard" : "their gradient") +
+                    " and a batch's outputs and gradients) needs " + *shortfall +
+                    (sharded ? "; use a smaller batch size, network or shard count"
+                             : "; use a smaller batch size or network"));
   }
   state.batch_inputs = Matrix(capacity, network.input_size());
   state.batch_targets = Matrix(capacity, network.output_size());
-  state.workspace.emplace(network, capacity);
-  state.gradient.assign(network.parameters().size(), 0.0F);
+  state.workspace.emplace(network, shard_capacity);
+  state.gradient.assign(checked_multiply(shards, network.parameters().size(),
+                                         "the shards' gradients (shards × parameters)"),
+                        0.0F);
+  state.shard_losses.assign(shards, 0.0);
   state.capacity = capacity;
 }
 
@@ -218,6 +283,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   // dropped.
   state.rng = state.epoch_start;
   const std::size_t batch_size = state.options.batch_size;
+  const std::size_t shards = state.options.shards;
   const std::size_t batches = ceil_divide(inputs.rows(), batch_size);
   if (state.batches_done > batches) {
     throw TrainingError("the run to resume stands after batch " +
@@ -245,15 +311,19 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     // One trip into the arena per batch. The loss, then the gradient, are checked before the
     // step (a finite loss can come with an overflowing or NaN derivative), so that a bad batch
     // changes nothing.
+    // Only the rows of this process's shards are gathered.
+    const ShardRange mine{shard_rows(rows, shards, state.mine.begin).begin,
+                          shard_rows(rows, shards, state.mine.end).begin};
     state.arena.execute([&] {
-      state.gather(inputs, targets, first, rows);
-      batch_loss = state.network.backpropagate(
-          state.batch_inputs.view().row_block(0, rows),
-          state.batch_targets.view().row_block(0, rows), state.loss,
-          1.0F / static_cast<float>(rows), state.gradient, *state.workspace, context);
+      state.gather(inputs, targets, first + mine.begin, mine.size());
+      batch_loss = state.backpropagate_shards(rows, context);
       if (!std::isfinite(batch_loss)) return;
       finite_gradient = state.gradient_is_finite();
-      if (finite_gradient) state.optimizer.step(state.network.parameters(), state.gradient);
+      if (finite_gradient) {
+        state.optimizer.step(state.network.parameters(),
+                             std::span<const float>(state.gradient)
+                                 .first(state.network.parameters().size()));
+      }
     });
     if (!std::isfinite(batch_loss)) {
       throw TrainingError(

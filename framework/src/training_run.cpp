@@ -44,6 +44,7 @@ struct TrainingRun::State {
                                           training_of(info).optimizer.options)),
         trainer(network, *loss, *optimizer,
                 {.batch_size = training().batch_size,
+                 .shards = training().shards,
                  .epochs = training().total_epochs,
                  .seed = training().seed,
                  .threads = options.threads,

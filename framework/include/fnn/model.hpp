@@ -31,6 +31,7 @@ struct TrainingState {
   ComponentSpec init{"glorot_uniform", {}};  ///< the initializer the run started from
   TrainingPosition position;           ///< epochs and batches done, the shuffle generator
   std::size_t batch_size = 32;
+  std::size_t shards = 1;              ///< TrainingOptions::shards; 1 in files from before it
   std::uint64_t seed = 1;              ///< of initialisation, shuffling and the validation split
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fnn/export.hpp"
+#include "fnn/gradient_exchange.hpp"
 #include "fnn/interrupt.hpp"
 #include "fnn/loss.hpp"
 #include "fnn/matrix.hpp"
@@ -23,6 +24,10 @@ inline constexpr std::size_t max_threads = 1024;
 /// How a Trainer runs.
 struct TrainingOptions {
   std::size_t batch_size = 32;   ///< samples per optimizer step (the last batch may be smaller)
+  /// Every batch of m rows is cut into this many fixed shards, shard s = rows [s·m/S, (s+1)·m/S),
+  /// each its own backward pass; their sums are added by one fixed tree (fnn/gradient_exchange.hpp).
+  /// Part of the run's definition, like the batch size: 1 to max_shards; 1 = one pass per batch.
+  std::size_t shards = 1;
   std::size_t epochs = 10;       ///< total passes over the data that `fit` trains to
   std::uint64_t seed = 1;        ///< seeds the shuffle; same seed, same run
   bool shuffle = true;           ///< reshuffle the samples before every epoch
@@ -36,6 +41,9 @@ struct TrainingOptions {
   /// (the epoch then stays unfinished, and `position()` says where) and `fit` stops. Not owned;
   /// must outlive the trainer. See fnn/interrupt.hpp for stopping on Ctrl-C.
   const StopRequest* stop = nullptr;
+  /// Shares shard sums with the other processes of a distributed run, each computing its
+  /// participant_shards. Not owned; must outlive the trainer. Null: this process computes all.
+  GradientExchange* exchange = nullptr;
 };
 
 /// What one epoch did.
@@ -80,8 +88,9 @@ struct TrainingPosition {
 FNN_API bool all_finite(std::span<const float> values) noexcept;
 
 /// Mini-batch training of a Network: shuffle, cut into batches, compute each batch's mean
-/// gradient in one forward/backward pass whose matrix products and loops run in parallel on a
-/// TBB arena of `threads` threads, then one optimizer step. All per-batch memory is allocated
+/// gradient in one forward/backward pass per shard (one with the default single shard) whose
+/// matrix products and loops run in parallel on a TBB arena of `threads` threads, add the shards'
+/// sums by the fixed tree, then one optimizer step. All per-batch memory is allocated
 /// once, for batches of min(batch size, rows of the data), when the trainer first sees the data
 /// (or by `reserve`); the batch loop allocates nothing.
 class FNN_API Trainer {

@@ -1,0 +1,114 @@
+// fnn_comm_mpi: fnn::GradientExchange over MPI, a module that libfnn and the fnn tool never link
+// (docs/distributed-shards.md). It only copies bits: every rank's subtree sums reach every rank
+// through MPI_Allgatherv, and the core finishes the tree in its fixed order, so MPI's choice of
+// algorithm cannot change a result (MPI_Allreduce's would).
+#include <mpi.h>
+
+#include <algorithm>
+#include <fnn/error.hpp>
+#include <fnn/export.hpp>
+#include <fnn/gradient_exchange.hpp>
+#include <string>
+#include <vector>
+
+namespace {
+
+void check(int status, const char* call) {
+  if (status == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING] = {};
+  int length = 0;
+  MPI_Error_string(status, text, &length);
+  throw fnn::Error(std::string("the gradient exchange failed in ") + call + ": " +
+                   std::string(text, static_cast<std::size_t>(length)));
+}
+
+class MpiExchange final : public fnn::GradientExchange {
+ public:
+  MpiExchange() {
+    int rank = 0;
+    int size = 1;
+    MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
+    MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);  // errors become fnn::Error
+    MPI_Comm_rank(comm_, &rank);
+    MPI_Comm_size(comm_, &size);
+    rank_ = static_cast<std::size_t>(rank);
+    size_ = static_cast<std::size_t>(size);
+  }
+  ~MpiExchange() override { MPI_Comm_free(&comm_); }
+  MpiExchange(const MpiExchange&) = delete;
+  MpiExchange& operator=(const MpiExchange&) = delete;
+
+  std::size_t participants() const noexcept override { return size_; }
+  std::size_t participant() const noexcept override { return rank_; }
+
+  void share(std::span<const std::vector<fnn::ShardRange>> roots,
+             const fnn::ShardSums& sums) override {
+    // Counts and offsets per rank, known to all from the roots: P floats and one loss per root.
+    float_counts_.assign(size_, 0);
+    float_offsets_.assign(size_, 0);
+    loss_counts_.assign(size_, 0);
+    loss_offsets_.assign(size_, 0);
+    std::size_t nodes = 0;
+    for (std::size_t p = 0; p < size_; ++p) {
+      loss_offsets_[p] = static_cast<int>(nodes);
+      float_offsets_[p] = static_cast<int>(nodes * sums.parameters);
+      loss_counts_[p] = static_cast<int>(roots[p].size());
+      float_counts_[p] = static_cast<int>(roots[p].size() * sums.parameters);
+      nodes += roots[p].size();
+    }
+    gradients_.resize(nodes * sums.parameters);
+    losses_.resize(nodes);
+    std::size_t node = static_cast<std::size_t>(loss_offsets_[rank_]);
+    for (const fnn::ShardRange root : roots[rank_]) {
+      const std::span<const float> mine = sums.gradient(root.begin);
+      std::copy(mine.begin(), mine.end(), gradients_.begin() + static_cast<std::ptrdiff_t>(node * sums.parameters));
+      losses_[node++] = sums.losses[root.begin];
+    }
+    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, gradients_.data(),
+                         float_counts_.data(), float_offsets_.data(), MPI_FLOAT, comm_),
+          "MPI_Allgatherv (gradients)");
+    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, losses_.data(), loss_counts_.data(),
+                         loss_offsets_.data(), MPI_DOUBLE, comm_),
+          "MPI_Allgatherv (losses)");
+    node = 0;
+    for (std::size_t p = 0; p < size_; ++p) {
+      for (const fnn::ShardRange root : roots[p]) {
+        if (p != rank_) {
+          const auto first = gradients_.begin() + static_cast<std::ptrdiff_t>(node * sums.parameters);
+          std::copy(first, first + static_cast<std::ptrdiff_t>(sums.parameters),
+                    sums.gradient(root.begin).begin());
+          sums.losses[root.begin] = losses_[node];
+        }
+        ++node;
+      }
+    }
+  }
+
+ private:
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  std::size_t rank_ = 0;
+  std::size_t size_ = 1;
+  std::vector<int> float_counts_, float_offsets_, loss_counts_, loss_offsets_;
+  std::vector<float> gradients_;
+  std::vector<double> losses_;
+};
+
+}  // namespace
+
+/// Initialises MPI (funneled: only the thread that trains calls it), before any TBB thread
+/// starts, and returns the exchange over MPI_COMM_WORLD; null when MPI cannot start.
+FNN_PLUGIN_EXPORT fnn::GradientExchange* fnn_comm_mpi_open(int* argc, char*** argv) noexcept {
+  try {
+    int provided = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) return nullptr;
+    return new MpiExchange();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+/// Frees the exchange and finalises MPI.
+FNN_PLUGIN_EXPORT void fnn_comm_mpi_close(fnn::GradientExchange* exchange) noexcept {
+  delete exchange;
+  MPI_Finalize();
+}

@@ -1,0 +1,82 @@
+#pragma once
+// Shards of a batch and the one fixed tree that combines their sums (docs/distributed-shards.md).
+// The core owns the cut, the tree and the error checks; a GradientExchange only moves partial
+// sums between participants (processes) that each compute some of the shards.
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "fnn/export.hpp"
+
+namespace fnn {
+
+/// The most shards a batch is cut into.
+inline constexpr std::size_t max_shards = 4096;
+
+/// The half-open range [begin, end) of rows or shards.
+struct ShardRange {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::size_t size() const noexcept { return end - begin; }
+  bool operator==(const ShardRange&) const = default;
+};
+
+/// The rows of a batch of `rows` that shard `shard` of `shards` holds:
+/// [shard·rows/shards, (shard+1)·rows/shards). Empty for some shards when rows < shards.
+FNN_API ShardRange shard_rows(std::size_t rows, std::size_t shards, std::size_t shard);
+
+/// The shards participant `participant` of `participants` computes:
+/// [participant·shards/participants, (participant+1)·shards/participants).
+FNN_API ShardRange participant_shards(std::size_t shards, std::size_t participants,
+                                      std::size_t participant);
+
+/// The combination tree over shards [0, S): a node [b, e) of two or more shards is
+/// left + right, left = [b, m), right = [m, e), m = b + the largest power of two below e − b.
+/// This is the pairwise tree: shards 0+1, 2+3, … first, then those pairs pairwise, an odd one out
+/// moving up a level unchanged; for S = 6, ((0+1)+(2+3))+(4+5).
+/// The nodes a participant holding `mine` sums by itself: the largest tree nodes inside `mine`,
+/// left to right (for S = 6 and mine = [1, 5): [1,2), [2,4), [4,5)).
+FNN_API std::vector<ShardRange> subtree_roots(std::size_t shards, ShardRange mine);
+
+/// Per-shard sums of one batch: shard s's gradient sum is `gradients[s·parameters, (s+1)·parameters)`
+/// and its loss sum `losses[s]`. A tree node's sum is kept in the slot of its first shard.
+struct ShardSums {
+  std::span<float> gradients;  ///< shards × parameters
+  std::span<double> losses;    ///< one per shard
+  std::size_t parameters = 0;
+  std::span<float> gradient(std::size_t shard) const {
+    return gradients.subspan(shard * parameters, parameters);
+  }
+};
+
+/// Adds the sums of node `node` into its first shard's slot, by the tree, treating the nodes in
+/// `done` (and single shards) as already summed. Element-wise in parallel blocks on the caller's
+/// TBB arena: bit-identical for every thread count.
+FNN_API void combine_shards(const ShardSums& sums, ShardRange node,
+                            std::span<const ShardRange> done = {});
+
+/// Moves partial sums between the participants of a run; the core does all the adding, in its
+/// fixed order, so an implementation only copies bits. fnn::LocalExchange is one process holding
+/// every shard; an MPI module implements the same interface for many.
+class FNN_API GradientExchange {
+ public:
+  virtual ~GradientExchange();
+  virtual std::size_t participants() const noexcept = 0;
+  virtual std::size_t participant() const noexcept = 0;  ///< 0-based
+  /// Called once per batch by every participant, in the same order. `roots[p]` are participant
+  /// p's subtree roots (subtree_roots of its shards); each root's sums lie in `sums` at its
+  /// first shard. On entry this participant's are filled; on return every participant's must be,
+  /// bit for bit as their owners computed them. Throws fnn::Error naming what failed; the core
+  /// then applies nothing.
+  virtual void share(std::span<const std::vector<ShardRange>> roots, const ShardSums& sums) = 0;
+};
+
+/// One process computes every shard: there is nothing to share.
+class FNN_API LocalExchange final : public GradientExchange {
+ public:
+  std::size_t participants() const noexcept override { return 1; }
+  std::size_t participant() const noexcept override { return 0; }
+  void share(std::span<const std::vector<ShardRange>> roots, const ShardSums& sums) override;
+};
+
+}  // namespace fnn
