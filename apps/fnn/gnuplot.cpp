@@ -120,7 +120,8 @@ std::string write_script(const std::vector<PlotPanel>& panels, PlotFormat format
   std::string script = "set terminal " + terminal(format, panels.size()) + "\n";
   script += "set output " + quoted(image.string()) + "\n";
   script += "set multiplot layout " + std::to_string(panels.size()) + ",1\n";
-  script += "set key outside right top\nset grid\n";
+  script += "set key outside right top\n";
+  if (format != PlotFormat::text) script += "set grid\n";  // in text, dots over the curves
   for (std::size_t p = 0; p < panels.size(); ++p) {
     const PlotPanel& panel = panels[p];
     script += "unset logscale\nset autoscale xy\nset xtics autofreq norotate\n";
