@@ -27,6 +27,7 @@ constexpr Command commands[] = {
     {"predict", fnn::cli::predict_command, "write a saved model's predictions as CSV"},
     {"inspect", fnn::cli::inspect_command, "describe a saved model: network, metadata, checksum"},
     {"export", fnn::cli::export_command, "write a saved model as an ONNX inference graph"},
+    {"plot", fnn::cli::plot_command, "draw learning curves from metrics files (gnuplot)"},
     {"plugins", fnn::cli::plugins_command, "list the components the plugins provide"},
     {"gradcheck", fnn::cli::gradcheck_command, "check components' derivatives numerically"},
 };

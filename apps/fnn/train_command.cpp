@@ -407,8 +407,8 @@ int train_command(const std::vector<std::string>& args) {
       run->train(train, validation,
                  {.on_batch = [&](const BatchReport& b) { progress.batch_done(b); },
                   .on_epoch = [&](const EpochSummary& summary) { progress.epoch_done(summary); }});
+  progress.finish();  // the lines the throttle held back: the best epoch's, the last one's
   if (!complete) {
-    progress.clear_bar();
     return interrupted(values, stop.signal(), checkpoints.file.string(),
                        describe(run->position()));
   }
