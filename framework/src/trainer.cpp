@@ -102,6 +102,7 @@ struct Trainer::State {
   std::vector<float> gradient;  // the batch-mean gradient
   std::size_t epochs_done = 0;
   double base_learning_rate;  // what the schedule scales
+  double rate_factor = 1.0;   // and the plateau schedule's reductions
   // The position inside epoch epochs_done + 1 (see TrainingPosition): the generator as that epoch
   // begins, the batches done and their loss sum. batches_done == 0 at an epoch boundary.
   Rng epoch_start = rng;
@@ -172,6 +173,10 @@ void Trainer::reserve(std::size_t rows) {
 
 std::size_t Trainer::epochs_done() const noexcept { return state_->epochs_done; }
 
+void Trainer::set_rate_factor(double factor) noexcept {
+  state_->rate_factor = factor;
+}
+
 std::string Trainer::shuffle_state() const { return state_->epoch_start.state(); }
 
 void Trainer::resume(std::size_t epochs_done, const std::string& shuffle_state) {
@@ -210,8 +215,10 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   reserve(inputs.rows());
   const auto start = std::chrono::steady_clock::now();
   const std::size_t epoch = state.epochs_done + 1;
-  state.optimizer.set_learning_rate(
-      state.options.schedule.rate(state.base_learning_rate, epoch, state.options.epochs));
+  const double learning_rate =
+      state.options.schedule.rate(state.base_learning_rate, epoch, state.options.epochs) *
+      state.rate_factor;
+  state.optimizer.set_learning_rate(learning_rate);
 
   // The generator starts from where the epoch begins, also when it is resumed inside the epoch or
   // retried after a failed batch: the same shuffle, then the done batches' seeds are drawn and
@@ -272,7 +279,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     if (batch < batches && stop_requested(state.options)) {
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
       return {epoch, state.epoch_loss_sum / static_cast<double>(first + rows), elapsed.count(),
-              true};
+              learning_rate, true};
     }
   }
   const double loss_sum = state.epoch_loss_sum;
@@ -281,7 +288,8 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   state.batches_done = 0;
   state.epoch_loss_sum = 0.0;
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  return {epoch, loss_sum / static_cast<double>(inputs.rows()), elapsed.count()};
+  return {epoch, loss_sum / static_cast<double>(inputs.rows()), elapsed.count(), learning_rate,
+          false};
 }
 
 EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
