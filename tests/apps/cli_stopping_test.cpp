@@ -65,7 +65,7 @@ std::vector<std::string> base(const Folder& f, std::size_t epochs) {
           "--optimizer",
           "sgd:momentum=0.9",
           "--learning-rate",
-          "0.5",
+          "0.1",
           "--batch-size",
           "5",
           "--seed",
@@ -173,7 +173,7 @@ TEST_CASE(
   REQUIRE(best.size() == stop.stopped);
   CHECK(best.front() == "1");
   CHECK(best.back() == std::to_string(stop.best));
-  CHECK(column(f.path("metrics.csv"), "learning_rate").back() == "0.5");
+  CHECK(column(f.path("metrics.csv"), "learning_rate").back() == "0.1");
   // fnn inspect shows both epochs; resuming is refused: there is nothing to continue.
   const auto inspected = run_fnn({"inspect", f.path("best.fnn")});
   CHECK_THAT(inspected.out, Contains("best epoch: " + std::to_string(stop.best)) &&
@@ -320,8 +320,8 @@ TEST_CASE("fnn train --schedule plateau lowers the rate and resumes exactly",
               .exit_code == 0);
   const std::vector<std::string> rates = column(f.path("whole.csv"), "learning_rate");
   REQUIRE(rates.size() == 30);
-  CHECK(rates.front() == "0.5");
-  CHECK(std::count(rates.begin(), rates.end(), "0.25") > 0);
+  CHECK(rates.front() == "0.1");
+  CHECK(std::count(rates.begin(), rates.end(), "0.05") > 0);
   CHECK(column(f.path("whole.csv"), "best_epoch").front() == "1");
   // Stopped after epoch 15 by --epochs, continued to 30: the same model.
   REQUIRE(run_fnn(with(with(base(f, 15), plateau), {"--save", f.path("half.fnn")})).exit_code == 0);

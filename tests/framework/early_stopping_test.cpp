@@ -6,9 +6,10 @@
 #include <cstring>
 #include <fnn/fnn.hpp>
 #include <fnn/metrics_log.hpp>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
-#include "support/process.hpp"
 #include "support/test_support.hpp"
 
 namespace {
@@ -46,6 +47,17 @@ fnn::Monitoring stopping(Monitor monitor, std::size_t patience, double min_delta
           .patience = patience,
           .min_delta = min_delta,
           .start_from_epoch = start_from_epoch};
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary) << text;
 }
 
 bool same_bits(std::span<const float> a, std::span<const float> b) {
@@ -91,7 +103,7 @@ fnn::ModelInfo run_info(std::size_t epochs, std::optional<fnn::Monitoring> monit
   info.loss = {"cross_entropy", {}};
   info.layout.classes = 2;
   fnn::TrainingState& training = info.training.emplace();
-  training.optimizer = {"sgd", {{"learning_rate", "0.5"}, {"momentum", "0.9"}}};
+  training.optimizer = {"sgd", {{"learning_rate", "0.1"}, {"momentum", "0.9"}}};
   training.total_epochs = epochs;
   training.batch_size = 5;  // 24 rows: an uneven last batch
   training.seed = 5;
@@ -135,9 +147,11 @@ TEST_CASE("an improvement must be by MORE than min_delta", "[stopping]") {
   // Accuracy: 0.5 → 0.75 by exactly 0.25 is not enough, → 1.0 is.
   const Outcome rising = watch(stopping(Monitor::validation_accuracy, 5, 0.25), {0.5, 0.75, 1.0});
   CHECK(rising.best_epoch == 3);
-  // Small steps that each stay within min_delta never improve, though they add up.
-  CHECK(watch(stopping(Monitor::training_loss, 3, 0.25), {1.0, 0.875, 0.75, 0.625}).stopped_epoch ==
+  // Values within min_delta of the best use up patience; steps that add up to more than it
+  // from the best improve.
+  CHECK(watch(stopping(Monitor::training_loss, 3, 0.25), {1.0, 0.875, 0.75, 0.875}).stopped_epoch ==
         4);
+  CHECK(watch(stopping(Monitor::training_loss, 3, 0.25), {1.0, 0.875, 0.75, 0.625}).best_epoch == 4);
 }
 
 TEST_CASE("epochs up to start_from_epoch are not watched", "[stopping]") {
@@ -170,9 +184,11 @@ TEST_CASE("the plateau schedule lowers the rate after P epochs without improveme
   const std::vector<double> floored = watch(loss, values, "plateau:2:0.5:0.03", 0.1).rate_factors;
   CHECK(floored.back() == Approx(0.3));
   CHECK(floored[4] == Approx(0.3));
-  // min_delta applies to the plateau too: 1.0 → 0.5 by 0.5 is no improvement with min_delta 0.5.
+  // min_delta applies to the plateau too: 1.0 → 0.5 by 0.5 is no improvement with min_delta 0.5,
+  // so the wait goes on through epoch 6.
   const fnn::Monitoring strict = stopping(Monitor::training_loss, 0, 0.5);
-  CHECK(watch(strict, values, "plateau:2:0.5").rate_factors.back() == 0.0625);
+  CHECK(watch(strict, values, "plateau:2:0.5").rate_factors ==
+        std::vector<double>{1, 1, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125});
 }
 
 TEST_CASE("plateau schedules and monitored values parse, or name what is wrong",
@@ -353,7 +369,7 @@ TEST_CASE("a run resumed inside a patience window ends bit for bit as an unbroke
       const auto without_seconds = [](const std::filesystem::path& file) {
         std::string kept;
         std::size_t column = 0;
-        for (const char c : fnn::test::read_file(file)) {
+        for (const char c : read_file(file)) {
           if (column != 4) kept += c;
           column = c == '\n' ? 0 : column + (c == ',' ? 1 : 0);
         }
@@ -382,9 +398,9 @@ TEST_CASE("the plateau schedule lowers the rate of the next epoch and resumes ex
   std::size_t reductions = 0;
   for (const fnn::EpochSummary& e : epochs) {
     INFO("epoch " << e.training.epoch);
-    CHECK(e.training.learning_rate == 0.5 * replay.rate_factor);
+    CHECK(e.training.learning_rate == 0.1 * replay.rate_factor);
     reductions +=
-        fnn::observe(monitoring, schedule, 0.5, replay, e.training.epoch, e.training.train_loss)
+        fnn::observe(monitoring, schedule, 0.1, replay, e.training.epoch, e.training.train_loss)
             .reduced;
   }
   CHECK(reductions >= 2);
@@ -436,7 +452,7 @@ TEST_CASE(
     "[stopping][metrics]") {
   const fnn::test::TemporaryDirectory directory;
   const auto file = directory.path() / "metrics.csv";
-  fnn::test::write_file(file,
+  write_file(file,
                         "epoch,train_loss,validation_loss,validation_accuracy,seconds\n"
                         "1,0.5,,,0.1\n2,0.25,,,0.1\n3,0.125,,,0.1\n");
   {
@@ -450,13 +466,13 @@ TEST_CASE(
     summary.best_epoch = 2;
     log.add(summary);
   }
-  CHECK(fnn::test::read_file(file) ==
+  CHECK(read_file(file) ==
         "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n"
         "1,0.5,,,0.1,,\n2,0.25,,,0.1,,\n3,0.375,,,0.5,0.25,2\n");
   {
     fnn::MetricsLog log(file, 1);  // a file it wrote itself is cut as before
   }
-  CHECK(fnn::test::read_file(file) ==
+  CHECK(read_file(file) ==
         "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n"
         "1,0.5,,,0.1,,\n");
   const auto json = directory.path() / "metrics.jsonl";
@@ -467,7 +483,7 @@ TEST_CASE(
         .epoch = 1, .train_loss = 0.5, .seconds = 0.5, .learning_rate = 0.25, .interrupted = false};
     log.add(summary);
   }
-  CHECK_THAT(fnn::test::read_file(json), Contains(",\"learning_rate\":0.25,\"best_epoch\":null}"));
+  CHECK_THAT(read_file(json), Contains(",\"learning_rate\":0.25,\"best_epoch\":null}"));
 }
 
 TEST_CASE("the monitoring state survives the model file", "[stopping][model]") {
