@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <fnn/atomic_file.hpp>
 #include <fnn/fnn.hpp>
 #include <fnn/metrics_log.hpp>
 #include <fstream>
@@ -54,10 +55,6 @@ std::string read_file(const std::filesystem::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-void write_file(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream(file, std::ios::binary) << text;
 }
 
 bool same_bits(std::span<const float> a, std::span<const float> b) {
@@ -452,7 +449,7 @@ TEST_CASE(
     "[stopping][metrics]") {
   const fnn::test::TemporaryDirectory directory;
   const auto file = directory.path() / "metrics.csv";
-  write_file(file,
+  fnn::write_file_atomically(file,
                         "epoch,train_loss,validation_loss,validation_accuracy,seconds\n"
                         "1,0.5,,,0.1\n2,0.25,,,0.1\n3,0.125,,,0.1\n");
   {
