@@ -56,6 +56,29 @@ void print_data(const ModelInfo& info) {
   std::cout << "input scaling: " << Scaler::name(info.scaler.method()) << "\n";
 }
 
+// Early stopping and the plateau schedule: what they watch and where they stand.
+void print_monitoring(const TrainingState& training) {
+  if (!training.monitoring) return;
+  const Monitoring& watch = *training.monitoring;
+  const MonitorState& state = training.monitor_state;
+  std::cout << "  watching " << monitor_name(watch.monitor) << " (min delta "
+            << to_text(watch.min_delta) << ", from epoch " << watch.start_from_epoch + 1 << ")";
+  if (watch.patience > 0) std::cout << ", early stopping after " << watch.patience << " epochs";
+  std::cout << "\n";
+  if (state.best_epoch > 0) {
+    std::cout << "  best epoch: " << state.best_epoch << " (" << monitor_name(watch.monitor) << " "
+              << to_text(state.best.value_or(0.0)) << ")";
+    if (!training.latest_parameters.empty()) std::cout << ": these are its weights";
+    std::cout << "\n";
+  }
+  if (state.stopped_epoch > 0) {
+    std::cout << "  stopped epoch: " << state.stopped_epoch << " (patience ran out)\n";
+  }
+  if (state.rate_factor != 1.0) {
+    std::cout << "  plateau: the rate is " << to_text(state.rate_factor) << " x the first\n";
+  }
+}
+
 void print_training(const std::optional<TrainingState>& training) {
   if (!training) {
     std::cout << "training state: none (evaluates and predicts; fnn train --resume refuses it)\n";
@@ -74,6 +97,7 @@ void print_training(const std::optional<TrainingState>& training) {
               << position.epochs_done + 1;
   }
   std::cout << "; optimizer state: " << training->optimizer_state.size() << " values\n";
+  print_monitoring(*training);
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ namespace {
 
 // What a resumed run needs again; everything else comes from its model file.
 constexpr std::string_view carried_options[] = {
-    "train", "train-labels", "test", "test-labels", "validation-split", "epochs", "save",
+    "train", "train-labels", "test", "test-labels", "validation-split", "validation",
+    "validation-labels", "epochs", "save",
     "checkpoint-every", "checkpoint", "metrics", "progress", "threads", "plugin-dir"};
 
 std::string value_text(const boost::any& value) {

@@ -24,6 +24,7 @@
 #include "output_files.hpp"
 #include "progress.hpp"
 #include "resume_command.hpp"
+#include "stopping_options.hpp"
 #include "usage_error.hpp"
 
 namespace fnn::cli {
@@ -49,7 +50,11 @@ po::options_description train_options() {
       ("scale", po::value<std::string>()->value_name("METHOD")->default_value("none"),
        "input scaling fitted on the training data: none, standardize or minmax")
       ("validation-split", po::value<double>()->value_name("FRACTION")->default_value(0.0),
-       "fraction of the training samples held out (seeded) to report validation loss");
+       "fraction of the training samples held out (seeded) to report validation loss")
+      ("validation", po::value<std::string>()->value_name("FILE"),
+       "validation data in a file of its own, read like --test and scaled as the training data")
+      ("validation-labels", po::value<std::string>()->value_name("FILE"),
+       "IDX label file of --validation");
   po::options_description model("Network and training");
   model.add_options()
       ("layers", po::value<std::string>()->value_name("SPEC"),
@@ -76,7 +81,8 @@ po::options_description train_options() {
       ("schedule", po::value<std::string>()->value_name("SCHEDULE")->default_value("constant"),
        "learning-rate schedule: constant; cosine, rate*(1+cos(pi*(e-1)/E))/2 in epoch e of E "
        "(E = --epochs: the full rate first, 0.0245*rate last for E = 10); or step:N:G (times G "
-       "every N epochs)")
+       "every N epochs); or plateau:P:F[:MIN] (times F when the --monitor value has not improved "
+       "for P epochs, not below the rate MIN)")
       ("batch-size", po::value<long long>()->value_name("N")->default_value(32),
        "samples per step")
       ("shards", po::value<long long>()->value_name("S")->default_value(1),
@@ -106,7 +112,7 @@ po::options_description train_options() {
       ("progress", po::value<std::string>()->value_name("STYLE")->default_value("auto"),
        "auto (a bar when stderr is a terminal), bar, or plain (one line per epoch)");
   po::options_description all("fnn train [options]\n\nTrains a network on a data set");
-  all.add(data).add(model).add(output);
+  all.add(data).add(model).add(stopping_options()).add(output);
   return all;
 }
 
@@ -218,7 +224,8 @@ int train_command(const std::vector<std::string>& args) {
                        values["save"].as<std::string>() + ".checkpoint"});
   }
   check_output_files(
-      given_files(values, {"train", "train-labels", "test", "test-labels", "config", "resume"}),
+      given_files(values, {"train", "train-labels", "test", "test-labels", "validation",
+                           "validation-labels", "config", "resume"}),
       outputs);
   const auto start = std::chrono::steady_clock::now();
 
@@ -233,7 +240,10 @@ int train_command(const std::vector<std::string>& args) {
   const CheckpointPolicy checkpoints = checkpoint_policy(values);
   // Every option is checked before any file is read.
   const std::string schedule_text = values["schedule"].as<std::string>();
-  from_options("--schedule", [&] { return LearningRateSchedule::parse(schedule_text); });
+  const auto schedule =
+      from_options("--schedule", [&] { return LearningRateSchedule::parse(schedule_text); });
+  const std::optional<Monitoring> monitoring =
+      resuming ? std::nullopt : monitoring_from_options(values, schedule);
   const std::vector<std::size_t> hidden =
       parse_widths("hidden", values["hidden"].as<std::string>());
   const double validation_split = fraction(values, "validation-split");
@@ -301,6 +311,12 @@ int train_command(const std::vector<std::string>& args) {
                        std::to_string(saved.position.epochs_done) +
                        " epochs; give --epochs a larger total");
     }
+    check_resumed_monitoring(values, saved.monitoring, saved.schedule);
+    if (saved.monitor_state.stopped_epoch > 0) {
+      throw UsageError("fnn train: early stopping ended the run of " + resume_file + " at epoch " +
+                       std::to_string(saved.monitor_state.stopped_epoch) +
+                       "; there is nothing to continue");
+    }
     if (saved.position.batches_done > 0 && training.batch_size != saved.batch_size) {
       throw UsageError("fnn train: " + resume_file +
                        " is a checkpoint inside an epoch; it continues only with its own batch "
@@ -312,6 +328,7 @@ int train_command(const std::vector<std::string>& args) {
     }
   }
   training.total_epochs = epochs;
+  if (!resumed) training.monitoring = monitoring;
 
   // Data: read, one-hot, split, scale.
   DataLayout& layout = info.layout;
@@ -321,6 +338,7 @@ int train_command(const std::vector<std::string>& args) {
                                resumed ? ColumnNames::use : ColumnNames::record);
   check_trainable(train, values["train"].as<std::string>());
   const bool classes = layout.classes > 0;
+  check_monitored_classes(training.monitoring, classes);
   Dataset validation = split_validation(train, validation_split, training.seed);
   if (!resumed) info.scaler = Scaler(scale, train.inputs);  // fitted on the training rows only
   info.scaler.apply(train.inputs);
@@ -361,6 +379,12 @@ int train_command(const std::vector<std::string>& args) {
                         network.input_size());
     check_fits(network, *test, values["test"].as<std::string>());
     info.scaler.apply(test->inputs);
+  }
+  if (values.count("validation")) {
+    validation = load_dataset(source(values, "validation", "validation-labels"), layout, false,
+                              ColumnNames::use, network.input_size());
+    check_fits(network, validation, values["validation"].as<std::string>());
+    info.scaler.apply(validation.inputs);
   }
   if (!resumed) {
     const auto init = from_options("--init", [&] {
@@ -408,9 +432,19 @@ int train_command(const std::vector<std::string>& args) {
                  {.on_batch = [&](const BatchReport& b) { progress.batch_done(b); },
                   .on_epoch = [&](const EpochSummary& summary) { progress.epoch_done(summary); }});
   progress.finish();  // the lines the throttle held back: the best epoch's, the last one's
+  const bool keeps_best = training.monitoring && training.monitoring->patience > 0;
   if (!complete) {
+    if (keeps_best && values.count("save") && run->monitor_state().best_epoch > 0) {
+      run->save(values["save"].as<std::string>());  // the best so far; the checkpoint: the latest
+      std::cerr << "fnn: saved the best model so far (epoch " << run->monitor_state().best_epoch
+                << ") to " << values["save"].as<std::string>() << "\n";
+    }
     return interrupted(values, stop.signal(), checkpoints.file.string(),
                        describe(run->position()));
+  }
+  if (const std::string line = stopping_report(training.monitoring, run->monitor_state());
+      !line.empty()) {
+    std::cout << line << "\n";
   }
   if (test) std::cout << "test: " << describe(evaluate(network, run->loss(), *test, classes)) << "\n";
   if (values.count("save")) {

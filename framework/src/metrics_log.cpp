@@ -20,7 +20,12 @@ namespace fnn {
 
 namespace {
 
-const std::string csv_header = "epoch,train_loss,validation_loss,validation_accuracy,seconds\n";
+const std::string csv_header =
+    "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n";
+// The header of files written before learning_rate and best_epoch: continued with the new header,
+// their rows given empty values for those columns.
+const std::string old_csv_header = "epoch,train_loss,validation_loss,validation_accuracy,seconds\n";
+const std::string old_columns_filler = ",,";
 const std::string json_start = "{\"epoch\":";
 
 std::string optional_number(const std::optional<double>& value, const char* missing) {
@@ -44,8 +49,9 @@ std::optional<std::size_t> row_epoch(std::string_view line, bool json_lines) {
 std::size_t kept_length(const std::string& text, bool json_lines, std::size_t resumed_after) {
   std::size_t kept = 0;
   if (!json_lines) {
-    if (!text.starts_with(csv_header)) return 0;
-    kept = csv_header.size();
+    const std::string& header = text.starts_with(old_csv_header) ? old_csv_header : csv_header;
+    if (!text.starts_with(header)) return 0;
+    kept = header.size();
   }
   for (std::size_t expected = 1; expected <= resumed_after; ++expected) {
     const std::size_t end = text.find('\n', kept);
@@ -81,9 +87,13 @@ MetricsLog::MetricsLog(std::filesystem::path file, std::size_t resumed_after)
       const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
       if (!in.good() && !in.eof()) fail("reading it to continue it failed");
       const std::size_t kept = kept_length(text, json_lines_, resumed_after);
-      std::filesystem::resize_file(file_, kept, error);
-      if (error) errno = error.value();
-      if (error) fail("cutting it after epoch " + std::to_string(resumed_after) + " failed");
+      if (!json_lines_ && kept > 0 && text.starts_with(old_csv_header)) {
+        upgrade(text.substr(0, kept));
+      } else {
+        std::filesystem::resize_file(file_, kept, error);
+        if (error) errno = error.value();
+        if (error) fail("cutting it after epoch " + std::to_string(resumed_after) + " failed");
+      }
       starts_empty = kept == 0;
     }
     stream_.reset(std::fopen(file_.c_str(), "a"));
@@ -94,17 +104,35 @@ MetricsLog::MetricsLog(std::filesystem::path file, std::size_t resumed_after)
 
 void MetricsLog::add(const EpochSummary& summary) {
   const EpochReport& epoch = summary.training;
+  const auto best_epoch = [&](const char* missing) {
+    return summary.best_epoch ? std::to_string(*summary.best_epoch) : std::string(missing);
+  };
   if (json_lines_) {
     write(json_start + std::to_string(epoch.epoch) +
           ",\"train_loss\":" + to_text(epoch.train_loss) +
           ",\"validation_loss\":" + optional_number(summary.validation_loss, "null") +
           ",\"validation_accuracy\":" + optional_number(summary.validation_accuracy, "null") +
-          ",\"seconds\":" + to_text(epoch.seconds) + "}\n");
+          ",\"seconds\":" + to_text(epoch.seconds) + ",\"learning_rate\":" +
+          to_text(epoch.learning_rate) + ",\"best_epoch\":" + best_epoch("null") + "}\n");
   } else {
     write(std::to_string(epoch.epoch) + "," + to_text(epoch.train_loss) + "," +
           optional_number(summary.validation_loss, "") + "," +
-          optional_number(summary.validation_accuracy, "") + "," + to_text(epoch.seconds) + "\n");
+          optional_number(summary.validation_accuracy, "") + "," + to_text(epoch.seconds) + "," +
+          to_text(epoch.learning_rate) + "," + best_epoch("") + "\n");
   }
+}
+
+void MetricsLog::upgrade(const std::string& kept) {
+  std::string text = csv_header;
+  for (std::size_t line = old_csv_header.size(); line < kept.size();) {
+    const std::size_t end = kept.find('\n', line);
+    text.append(kept, line, end - line).append(old_columns_filler).append("\n");
+    line = end + 1;
+  }
+  std::ofstream out(file_, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.flush();
+  if (!out) fail("rewriting it with the learning_rate and best_epoch columns failed");
 }
 
 void MetricsLog::sync() {

@@ -143,13 +143,75 @@ std::string misfit(const Network& network, const ModelInfo& info) {
            std::to_string(layout.target_names.size()) +
            " targets, expected one per network input (" + inputs + ") and at least one target";
   }
+  if (info.training) {  // early stopping's other weights (best or latest) fit the network too
+    for (const auto* other : {&info.training->best_parameters, &info.training->latest_parameters}) {
+      if (!other->empty() && other->size() != network.parameters().size()) {
+        return "it holds " + std::to_string(other->size()) +
+               " best or latest parameters, but its network has " +
+               std::to_string(network.parameters().size());
+      }
+    }
+  }
   return {};
+}
+
+// Early stopping and the plateau schedule: their configuration and where they stand. Written only
+// when the run watches something, so files without it read as they always did.
+void write_monitoring(const TrainingState& training, ModelFile& out) {
+  if (!training.monitoring) return;
+  auto& metadata = out.metadata;
+  const Monitoring& watch = *training.monitoring;
+  const MonitorState& state = training.monitor_state;
+  metadata["monitor"] = monitor_name(watch.monitor);
+  metadata["patience"] = std::to_string(watch.patience);
+  metadata["min_delta"] = to_text(watch.min_delta);
+  metadata["start_from_epoch"] = std::to_string(watch.start_from_epoch);
+  if (state.best) metadata["best_value"] = to_text(*state.best);
+  metadata["best_epoch"] = std::to_string(state.best_epoch);
+  metadata["wait"] = std::to_string(state.wait);
+  metadata["plateau_wait"] = std::to_string(state.plateau_wait);
+  metadata["rate_factor"] = to_text(state.rate_factor);
+  if (state.stopped_epoch > 0) metadata["stopped_epoch"] = std::to_string(state.stopped_epoch);
+  if (!training.best_parameters.empty()) out.tensors["best_parameters"] = training.best_parameters;
+  if (!training.latest_parameters.empty()) {
+    out.tensors["latest_parameters"] = training.latest_parameters;
+  }
+}
+
+void read_monitoring(const MetadataReader& read, TrainingState& training) {
+  if (!read.has("monitor")) return;
+  Monitoring watch;
+  try {
+    watch.monitor = parse_monitor(read.text("monitor", ""));
+  } catch (const SpecError&) {
+    read.fail("entry 'monitor' is '" + read.text("monitor", "") +
+              "', expected val_loss, val_accuracy, loss or accuracy");
+  }
+  watch.patience = read.number("patience", 0);
+  watch.min_delta = read.real("min_delta", 0.0);
+  watch.start_from_epoch = read.number("start_from_epoch", 0);
+  MonitorState& state = training.monitor_state;
+  if (read.has("best_value")) state.best = read.real("best_value", 0.0);
+  state.best_epoch = read.number("best_epoch", 0);
+  state.wait = read.number("wait", 0);
+  state.plateau_wait = read.number("plateau_wait", 0);
+  state.rate_factor = read.real("rate_factor", 1.0);
+  state.stopped_epoch = read.number("stopped_epoch", 0);
+  if (!(watch.min_delta >= 0.0) || !(state.rate_factor > 0.0 && state.rate_factor <= 1.0)) {
+    read.fail("has a min_delta below 0 or a rate_factor outside (0, 1]");
+  }
+  training.monitoring = watch;
+  training.best_parameters = read.tensor("best_parameters", false);
+  training.latest_parameters = read.tensor("latest_parameters", false);
 }
 
 void write_training_state(const TrainingState& training, ModelFile& out) {
   auto& metadata = out.metadata;
-  if (!all_finite(training.optimizer_state)) {
-    throw TrainingError("the optimizer state is no longer finite: it is not saved");
+  if (!all_finite(training.optimizer_state) || !all_finite(training.best_parameters) ||
+      !all_finite(training.latest_parameters)) {
+    throw TrainingError(
+        "the optimizer state or early stopping's weights are no longer finite: "
+        "they are not saved");
   }
   out.tensors["optimizer_state"] = training.optimizer_state;
   // Components as the command line writes them: "sgd:learning_rate=0.5,momentum=0.9".
@@ -166,6 +228,7 @@ void write_training_state(const TrainingState& training, ModelFile& out) {
   metadata["batch_size"] = std::to_string(training.batch_size);
   metadata["shards"] = std::to_string(training.shards);
   metadata["seed"] = std::to_string(training.seed);
+  write_monitoring(training, out);
 }
 
 std::optional<TrainingState> read_training_state(const MetadataReader& read) {
@@ -197,6 +260,7 @@ std::optional<TrainingState> read_training_state(const MetadataReader& read) {
               std::to_string(max_shards));
   }
   training.seed = read.number("seed", training.seed);
+  read_monitoring(read, training);
   return training;
 }
 

@@ -125,6 +125,7 @@ struct Trainer::State {
   std::vector<double> shard_losses;
   std::size_t epochs_done = 0;
   double base_learning_rate;  // what the schedule scales
+  double rate_factor = 1.0;   // and the plateau schedule's reductions
   // The position inside epoch epochs_done + 1 (see TrainingPosition): the generator as that epoch
   // begins, the batches done and their loss sum. batches_done == 0 at an epoch boundary.
   Rng epoch_start = rng;
@@ -237,6 +238,10 @@ void Trainer::reserve(std::size_t rows) {
 
 std::size_t Trainer::epochs_done() const noexcept { return state_->epochs_done; }
 
+void Trainer::set_rate_factor(double factor) noexcept {
+  state_->rate_factor = factor;
+}
+
 std::string Trainer::shuffle_state() const { return state_->epoch_start.state(); }
 
 void Trainer::resume(std::size_t epochs_done, const std::string& shuffle_state) {
@@ -275,8 +280,10 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   reserve(inputs.rows());
   const auto start = std::chrono::steady_clock::now();
   const std::size_t epoch = state.epochs_done + 1;
-  state.optimizer.set_learning_rate(
-      state.options.schedule.rate(state.base_learning_rate, epoch, state.options.epochs));
+  const double learning_rate =
+      state.options.schedule.rate(state.base_learning_rate, epoch, state.options.epochs) *
+      state.rate_factor;
+  state.optimizer.set_learning_rate(learning_rate);
 
   // The generator starts from where the epoch begins, also when it is resumed inside the epoch or
   // retried after a failed batch: the same shuffle, then the done batches' seeds are drawn and
@@ -342,7 +349,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     if (batch < batches && stop_requested(state.options)) {
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
       return {epoch, state.epoch_loss_sum / static_cast<double>(first + rows), elapsed.count(),
-              true};
+              learning_rate, true};
     }
   }
   const double loss_sum = state.epoch_loss_sum;
@@ -351,7 +358,8 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   state.batches_done = 0;
   state.epoch_loss_sum = 0.0;
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  return {epoch, loss_sum / static_cast<double>(inputs.rows()), elapsed.count()};
+  return {epoch, loss_sum / static_cast<double>(inputs.rows()), elapsed.count(), learning_rate,
+          false};
 }
 
 EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,

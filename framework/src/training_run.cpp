@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "fnn/atomic_file.hpp"
+#include "fnn/early_stopping.hpp"
 #include "fnn/error.hpp"
 #include "fnn/evaluation.hpp"
 #include "fnn/metrics_log.hpp"
@@ -25,7 +26,20 @@ const TrainingState& training_of(const ModelInfo& info) {
     throw SpecError("a training run needs a total of at least 1 epoch (TrainingState::"
                     "total_epochs is 0)");
   }
-  return *info.training;
+  const TrainingState& training = *info.training;
+  const bool plateau =
+      LearningRateSchedule::parse(training.schedule).kind == LearningRateSchedule::Kind::plateau;
+  if (plateau && !training.monitoring) {
+    throw SpecError("the learning-rate schedule '" + training.schedule +
+                    "' watches a value: the training state needs its monitoring "
+                    "(TrainingState::monitoring, fnn/early_stopping.hpp)");
+  }
+  if (training.monitoring && needs_classes(training.monitoring->monitor) &&
+      info.layout.classes == 0) {
+    throw SpecError("monitoring " + monitor_name(training.monitoring->monitor) +
+                    " needs class targets (the model has values, not classes)");
+  }
+  return training;
 }
 
 bool has_begun(const TrainingPosition& position) {
@@ -52,6 +66,64 @@ struct TrainingRun::State {
                  .stop = options.stop}) {}
 
   TrainingState& training() { return *info.training; }
+  bool keeps_best() const {
+    return info.training->monitoring && info.training->monitoring->patience > 0;
+  }
+
+  // The watched value of the epoch just trained; training accuracy costs a pass over `train`.
+  double watched_value(Monitor monitor, EpochSummary& summary, const Dataset& train) {
+    switch (monitor) {
+      case Monitor::validation_loss:
+        return summary.validation_loss.value_or(0.0);
+      case Monitor::validation_accuracy:
+        return summary.validation_accuracy.value_or(0.0);
+      case Monitor::training_loss:
+        return summary.training.train_loss;
+      case Monitor::training_accuracy:
+        summary.training_accuracy = evaluate(network, *loss, train, true).accuracy;
+        return summary.training_accuracy.value_or(0.0);
+    }
+    return 0.0;
+  }
+
+  // Early stopping and the plateau schedule decide on the epoch just trained; true: stop.
+  bool watch(EpochSummary& summary, const Dataset& train) {
+    TrainingState& t = training();
+    const Monitoring& monitoring = *t.monitoring;
+    const MonitorStep step =
+        observe(monitoring, schedule, base_rate, t.monitor_state, summary.training.epoch,
+                watched_value(monitoring.monitor, summary, train));
+    if (step.improved && keeps_best()) {
+      const std::span<const float> now = network.parameters();
+      t.best_parameters.assign(now.begin(), now.end());
+    }
+    if (step.reduced) trainer.set_rate_factor(t.monitor_state.rate_factor);
+    if (t.monitor_state.best_epoch > 0) summary.best_epoch = t.monitor_state.best_epoch;
+    return step.stop;
+  }
+
+  // At the end of a run, whatever ended it: the network gets the best weights back, and the
+  // training state keeps the latest, so that the run can still be continued exactly.
+  void restore_best() {
+    TrainingState& t = training();
+    if (!keeps_best() || t.best_parameters.empty()) return;
+    const std::span<const float> now = network.parameters();
+    t.latest_parameters.assign(now.begin(), now.end());
+    network.set_parameters(t.best_parameters);
+    t.best_parameters.clear();
+  }
+
+  // Undoes restore_best (before training on, and as a resumed model file is opened).
+  void return_to_latest() {
+    TrainingState& t = training();
+    if (t.latest_parameters.empty()) return;
+    if (t.best_parameters.empty()) {
+      const std::span<const float> best = network.parameters();
+      t.best_parameters.assign(best.begin(), best.end());
+    }
+    network.set_parameters(t.latest_parameters);
+    t.latest_parameters.clear();
+  }
 
   // Weights that are no longer finite are never written.
   void check_finite() const {
@@ -88,6 +160,8 @@ struct TrainingRun::State {
   std::shared_ptr<Loss> loss;
   std::shared_ptr<Optimizer> optimizer;
   Trainer trainer;
+  LearningRateSchedule schedule = LearningRateSchedule::parse(training().schedule);
+  double base_rate = optimizer->learning_rate();  // the rate the schedule scales
   std::optional<MetricsLog> metrics;
   std::optional<TrainingPosition> checkpointed;
 };
@@ -115,6 +189,13 @@ TrainingRun::TrainingRun(const Registry& registry, Network& network, ModelInfo i
     }
     state_->trainer.resume(training.position);
   }
+  if (training.monitor_state.stopped_epoch > 0) {
+    throw TrainingError("early stopping ended this run at epoch " +
+                        std::to_string(training.monitor_state.stopped_epoch) +
+                        ": there is nothing to continue");
+  }
+  state_->return_to_latest();
+  state_->trainer.set_rate_factor(training.monitor_state.rate_factor);
   if (!state_->options.metrics.empty()) {
     state_->metrics.emplace(state_->options.metrics, training.position.epochs_done);
   }
@@ -139,8 +220,16 @@ bool TrainingRun::train(const Dataset& train, const Dataset& validation,
     }
   };
   const std::size_t epochs = s.training().total_epochs;
+  const std::optional<Monitoring>& monitoring = s.training().monitoring;
+  if (monitoring && needs_validation(monitoring->monitor) && validation.inputs.rows() == 0) {
+    throw SpecError("monitoring " + monitor_name(monitoring->monitor) +
+                    " needs validation data, and this run has none");
+  }
+  if (s.training().monitor_state.stopped_epoch > 0) return true;  // nothing left to train
+  s.return_to_latest();  // after an earlier train() restored the best weights
+  bool patience_ran_out = false;
   try {
-    while (s.trainer.epochs_done() < epochs && !stopped()) {
+    while (s.trainer.epochs_done() < epochs && !stopped() && !patience_ran_out) {
       EpochSummary summary;
       summary.training = s.trainer.train_epoch(train.inputs, train.targets, on_batch);
       if (summary.training.interrupted) break;
@@ -149,15 +238,18 @@ bool TrainingRun::train(const Dataset& train, const Dataset& validation,
         summary.validation_loss = checked.loss;
         summary.validation_accuracy = checked.accuracy;
       }
+      if (monitoring) patience_ran_out = s.watch(summary, train);
       if (callbacks.on_epoch) callbacks.on_epoch(summary);
       if (s.metrics) s.metrics->add(summary);
       if (!checkpoints.batches && s.checkpoint_due(s.trainer.epochs_done())) s.write_checkpoint();
     }
-    if (stopped() && s.trainer.epochs_done() < epochs) {
+    if (!patience_ran_out && stopped() && s.trainer.epochs_done() < epochs) {
       if (!checkpoints.file.empty()) s.write_checkpoint();
+      s.restore_best();
       return false;
     }
     s.check_finite();
+    s.restore_best();
     if (s.metrics) s.metrics->sync();
     return true;
   } catch (const TrainingError& error) {
@@ -182,6 +274,9 @@ TrainingPosition TrainingRun::position() const { return state_->trainer.position
 std::size_t TrainingRun::epochs_done() const noexcept { return state_->trainer.epochs_done(); }
 std::optional<TrainingPosition> TrainingRun::last_checkpoint() const {
   return state_->checkpointed;
+}
+const MonitorState& TrainingRun::monitor_state() const noexcept {
+  return state_->info.training->monitor_state;
 }
 
 std::string describe(const TrainingPosition& position) {

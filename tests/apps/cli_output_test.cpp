@@ -288,7 +288,8 @@ TEST_CASE("a metrics file grows by a line per epoch and a resumed run continues 
           "[cli][output]") {
   const Folder f;
   const std::string metrics = f.path("m.csv");
-  const std::string header = "epoch,train_loss,validation_loss,validation_accuracy,seconds\n";
+  const std::string header =
+      "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n";
   const auto first =
       run_fnn(train(f, {"--epochs", "3", "--save", f.path("m.fnn"), "--metrics", metrics}));
   REQUIRE(first.exit_code == 0);

@@ -4,6 +4,7 @@
 #include "fnn/csv.hpp"
 #include "fnn/data_source.hpp"
 #include "fnn/dataset.hpp"
+#include "fnn/early_stopping.hpp"
 #include "fnn/error.hpp"
 #include "fnn/evaluation.hpp"
 #include "fnn/idx.hpp"

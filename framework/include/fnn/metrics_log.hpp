@@ -10,16 +10,19 @@
 namespace fnn {
 
 /// The --metrics file: one record per epoch (epoch, train_loss, validation_loss,
-/// validation_accuracy, seconds), as JSON lines when the name ends in .jsonl or .json, as CSV
-/// with a header line otherwise. Each epoch appends its line and flushes it; `sync` makes the
-/// file durable (at checkpoints and at the end of a run).
+/// validation_accuracy, seconds, learning_rate, best_epoch), as JSON lines when the name ends in
+/// .jsonl or .json, as CSV with a header line otherwise; readers find the columns by name (later
+/// versions may append more). Missing values are empty (CSV) or null (JSON). Each epoch appends its
+/// line and flushes it; `sync` makes the file durable (at checkpoints and at the end of a run).
 class FNN_API MetricsLog {
  public:
   /// Opens `file` to continue a run that stands after epoch `resumed_after` (0 for a new run): an
   /// existing regular file keeps its header and its rows of epochs 1..resumed_after, in order;
   /// everything after them (later epochs, a half-written last line) is cut off. A new or
-  /// emptied file gets the header. Devices, FIFOs and /dev/stdout are written as they are.
-  /// DataError naming the file when it cannot be read or written.
+  /// emptied file gets the header; a CSV file with the header of fnn before learning_rate and
+  /// best_epoch is rewritten with the current one, its kept rows with those columns empty. Devices,
+  /// FIFOs and /dev/stdout are written as they are. DataError naming the file when it cannot be
+  /// read or written.
   MetricsLog(std::filesystem::path file, std::size_t resumed_after);
   void add(const EpochSummary& summary);
   /// fsync: the rows written so far survive a crash of the machine.
@@ -27,6 +30,7 @@ class FNN_API MetricsLog {
 
  private:
   void write(const std::string& text);
+  void upgrade(const std::string& kept);
   [[noreturn]] void fail(const std::string& what) const;
 
   std::filesystem::path file_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fnn/data_source.hpp"
+#include "fnn/early_stopping.hpp"
 #include "fnn/export.hpp"
 #include "fnn/model_file.hpp"
 #include "fnn/network.hpp"
@@ -33,6 +34,15 @@ struct TrainingState {
   std::size_t batch_size = 32;
   std::size_t shards = 1;              ///< TrainingOptions::shards; 1 in files from before it
   std::uint64_t seed = 1;              ///< of initialisation, shuffling and the validation split
+  /// What the run watches (early stopping, the plateau schedule); none: nothing.
+  std::optional<Monitoring> monitoring;
+  MonitorState monitor_state;  ///< where watching stands
+  /// Early stopping's weights of monitor_state.best_epoch, while the network holds later ones (a
+  /// checkpoint); empty when there is no best or the network holds it.
+  std::vector<float> best_parameters;
+  /// The weights the run stands at, when the network holds the restored best ones instead (a
+  /// model saved at the end of a run with early stopping); empty: the network holds them.
+  std::vector<float> latest_parameters;
 };
 
 /// Everything a model file holds besides the network and its parameters. Each field has the

@@ -51,6 +51,7 @@ struct EpochReport {
   std::size_t epoch = 0;      ///< 1-based
   double train_loss = 0.0;    ///< mean loss over the epoch's samples, before each step
   double seconds = 0.0;
+  double learning_rate = 0.0;  ///< the rate the epoch trained at
   /// The stop request ended the epoch before its last batch: `train_loss` covers the batches
   /// done so far, and the next `train_epoch` continues the epoch.
   bool interrupted = false;
@@ -62,6 +63,12 @@ struct EpochSummary {
   EpochReport training;
   std::optional<double> validation_loss;
   std::optional<double> validation_accuracy;
+  /// Accuracy on the training rows after the epoch: only when early stopping or the plateau
+  /// schedule watches it (an extra pass over the data).
+  std::optional<double> training_accuracy;
+  /// The epoch of the best watched value so far (fnn/early_stopping.hpp); none when nothing is
+  /// watched or no epoch has been watched yet.
+  std::optional<std::size_t> best_epoch;
 };
 
 /// Progress within an epoch, reported after every batch.
@@ -122,6 +129,10 @@ class FNN_API Trainer {
   void reserve(std::size_t rows);
 
   std::size_t epochs_done() const noexcept;
+
+  /// Multiplies the schedule's rate from the next epoch on (by the plateau schedule's reductions,
+  /// which a TrainingRun decides); 1 until set.
+  void set_rate_factor(double factor) noexcept;
 
   /// The shuffle generator's state: with `epochs_done()` and the network and optimizer state,
   /// what a checkpoint needs to continue a run exactly.

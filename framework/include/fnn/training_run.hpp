@@ -47,6 +47,14 @@ struct RunCallbacks {
 /// by its policy, and on a stop request checkpoints where it stands and returns. `snapshot`
 /// and `save` give the model file of the run as it stands.
 ///
+/// Early stopping and the plateau schedule are part of the training state (TrainingState::
+/// monitoring, fnn/early_stopping.hpp), so a model file continues them: after every epoch the
+/// run watches the value, keeps the weights of its best epoch, lowers the rate on a plateau, and
+/// ends when patience runs out. Whatever ends `train` (patience, the last epoch, a stop request)
+/// the network then holds the best epoch's weights, and `save` writes them; a checkpoint holds
+/// the latest weights and the best ones beside them. A saved model keeps the latest weights too,
+/// so both continue the run exactly.
+///
 ///     fnn::ModelInfo info;                      // loss mse, no scaling, ... (fnn/model.hpp)
 ///     info.training.emplace().total_epochs = 10;  // sgd, batches of 32, seed 1
 ///     fnn::TrainingRun run(registry, network, info, {});  // network initialised by the caller
@@ -72,11 +80,14 @@ class FNN_API TrainingRun {
   /// refused before the first epoch (Trainer::reserve).
   void reserve(std::size_t rows);
 
-  /// Trains on `train` until the total epochs are done or a stop is requested, reporting each
-  /// epoch's validation loss (and, for class models, accuracy) on `validation` when it has rows.
-  /// Returns true when the run is complete, false when it was stopped: then a checkpoint has
-  /// been written where it stands (when the policy has a file). Throws TrainingError when it
-  /// diverges; when it wrote checkpoints, the message names the last one.
+  /// Trains on `train` until the total epochs are done, early stopping's patience runs out or a
+  /// stop is requested, reporting each epoch's validation loss (and, for class models, accuracy)
+  /// on `validation` when it has rows. Returns true when the run is complete (also by early
+  /// stopping), false when it was stopped: then a checkpoint has been written where it stands
+  /// (when the policy has a file). Either way the network then holds the best weights when early
+  /// stopping keeps them. SpecError before the first epoch when a validation value is watched
+  /// without validation rows. Throws TrainingError when it diverges; when it wrote checkpoints,
+  /// the message names the last one.
   bool train(const Dataset& train, const Dataset& validation, const RunCallbacks& callbacks = {});
 
   /// The model as the run stands: `info` with the training state of this moment. TrainingError
@@ -90,6 +101,8 @@ class FNN_API TrainingRun {
   std::size_t epochs_done() const noexcept;
   /// Where the last checkpoint this run wrote stands; empty when it wrote none.
   std::optional<TrainingPosition> last_checkpoint() const;
+  /// Where early stopping and the plateau schedule stand (best epoch, stopped epoch, ...).
+  const MonitorState& monitor_state() const noexcept;
 
  private:
   struct State;
