@@ -13,5 +13,6 @@ int inspect_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int gradcheck_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
+int sweep_command(const std::vector<std::string>& args);
 
 }  // namespace fnn::cli
