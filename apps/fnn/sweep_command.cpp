@@ -39,8 +39,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Train options the sweep sets for each trial itself; they cannot be swept or passed through.
-const std::vector<std::string> per_trial_options{"save",     "resume",   "metrics", "checkpoint",
-                                                 "progress", "folds",    "fold"};
+const std::vector<std::string> per_trial_options{"save",     "resume", "metrics", "checkpoint",
+                                                 "progress", "folds",  "fold"};
 // Train options that name input files: written to trial configs as absolute paths, so that a
 // trial's config.ini runs from any directory.
 const std::vector<std::string> input_file_options{"train", "train-labels", "test", "test-labels",
@@ -59,6 +59,7 @@ std::string in_quotes(const std::string& text) {
 
 po::options_description sweep_options(const po::options_description& train) {
   po::options_description sweep("Sweep");
+  // clang-format off
   sweep.add_options()
       ("out", po::value<std::string>()->value_name("DIR"),
        "the sweep's directory: a directory per trial (config.ini, metrics.csv, model.fnn, log), "
@@ -78,6 +79,7 @@ po::options_description sweep_options(const po::options_description& train) {
       ("jobs", po::value<long long>()->value_name("J")->default_value(1),
        "trials run at once; each gets max(1, T / J) threads of the budget T (--threads, else the "
        "cores), so J must be at most T");
+  // clang-format on
   if (train.find_nothrow("monitor", false) == nullptr) {
     sweep.add_options()("monitor", po::value<std::string>()->value_name("NAME"),
                         "what ranks the configurations: val_loss, val_accuracy, loss or "
@@ -136,8 +138,8 @@ std::vector<SweepParameter> swept_parameters(const po::variables_map& values,
       }
       for (const SweepParameter& other : parameters) {
         if (other.name == name) {
-          throw UsageError("fnn sweep: --" + option + " " + in_quotes(text) + ": " + in_quotes(name) +
-                           " is swept twice");
+          throw UsageError("fnn sweep: --" + option + " " + in_quotes(text) + ": " +
+                           in_quotes(name) + " is swept twice");
         }
       }
       parameters.push_back(std::move(parameter));
@@ -155,7 +157,10 @@ SweepConfiguration base_settings(const po::variables_map& values,
   SweepConfiguration settings;
   for (const auto& option : train.options()) {
     const std::string name = option->long_name();
-    if (!values.count(name) || values[name].defaulted() || contains(per_trial_options, name)) {
+    if (!values.count(name) || values[name].defaulted()) continue;
+    if (contains(per_trial_options, name)) {
+      std::cerr << "fnn sweep: note: --" << name << " is set for each trial by the sweep; "
+                << in_quotes(value_text(values[name].value())) << " is not used\n";
       continue;
     }
     std::string text = value_text(values[name].value());
@@ -173,8 +178,10 @@ SweepConfiguration with_values(SweepConfiguration base, const SweepConfiguration
   for (const auto& [name, value] : swept) {
     const auto found = std::find_if(base.begin(), base.end(),
                                     [&](const auto& setting) { return setting.first == name; });
-    if (found != base.end()) found->second = value;
-    else base.emplace_back(name, value);
+    if (found != base.end())
+      found->second = value;
+    else
+      base.emplace_back(name, value);
   }
   return base;
 }
@@ -191,8 +198,8 @@ void check_parses(const std::string& ini, const SweepConfiguration& swept, std::
     po::notify(parsed);
   } catch (const po::error& error) {
     throw UsageError("fnn sweep: configuration " + std::to_string(number) + " (" +
-                     configuration_text(swept) + ") is not one fnn train accepts: " +
-                     std::string(error.what()));
+                     configuration_text(swept) +
+                     ") is not one fnn train accepts: " + std::string(error.what()));
   }
 }
 
@@ -224,8 +231,7 @@ class TrialProcess {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
@@ -262,9 +268,9 @@ class TrialProcess {
 struct SweepPlan {
   std::vector<SweepConfiguration> swept;  // per configuration: the swept values
   std::vector<SweepTrial> trials;
-  std::vector<std::string> configs;  // per trial: its config.ini
+  std::vector<std::string> configs;         // per trial: its config.ini
   std::vector<std::string> resume_configs;  // the same without what a checkpoint holds
-  std::size_t threads = 1;             // per trial
+  std::size_t threads = 1;                  // per trial
 };
 
 std::string resume_config(const SweepConfiguration& settings) {
@@ -290,19 +296,19 @@ TrialOutcome run_trial(const SweepPlan& plan, std::size_t index, const StopReque
     args = {"train", "--config", (directory / "resume.ini").string(), "--resume",
             checkpoint.string()};
   }
-  for (const auto& [option, value] :
-       {std::pair<std::string, std::string>{"--save", model.string()},
-        {"--metrics", metrics.string()},
-        {"--checkpoint", checkpoint.string()},
-        {"--threads", std::to_string(plan.threads)},
-        {"--progress", "plain"}}) {
+  for (const auto& [option, value] : {std::pair<std::string, std::string>{"--save", model.string()},
+                                      {"--metrics", metrics.string()},
+                                      {"--checkpoint", checkpoint.string()},
+                                      {"--threads", std::to_string(plan.threads)},
+                                      {"--progress", "plain"}}) {
     args.insert(args.end(), {option, value});
   }
   TrialProcess process(directory, args);
   const int status = process.wait(stop);
   if (status == 0) return {TrialOutcome::Status::finished, read_trial_metrics(metrics), {}};
   if (stop.requested() && status > 128) return {TrialOutcome::Status::stopped, {}, {}};
-  return {TrialOutcome::Status::failed, {},
+  return {TrialOutcome::Status::failed,
+          {},
           "exit status " + std::to_string(status) + ": " + last_line(directory / "log")};
 }
 
@@ -315,8 +321,9 @@ std::string short_number(double value) {
 
 // "c03": the directory of configuration `c` (its folds' parent).
 std::string configuration_name(const SweepPlan& plan, std::size_t c) {
-  const auto first = std::find_if(plan.trials.begin(), plan.trials.end(),
-                                  [&](const SweepTrial& trial) { return trial.configuration == c; });
+  const auto first =
+      std::find_if(plan.trials.begin(), plan.trials.end(),
+                   [&](const SweepTrial& trial) { return trial.configuration == c; });
   const fs::path& directory = first->directory;
   return (first->fold > 0 ? directory.parent_path() : directory).filename().string();
 }
@@ -330,12 +337,16 @@ std::string trial_name(const SweepTrial& trial, const fs::path& out) {
 class SweepProgress {
  public:
   SweepProgress(const SweepPlan& plan, const fs::path& out, std::string monitor)
-      : plan_(plan), out_(out), monitor_(std::move(monitor)),
+      : plan_(plan),
+        out_(out),
+        monitor_(std::move(monitor)),
         terminal_(::isatty(STDERR_FILENO) != 0) {
     for (const SweepTrial& trial : plan.trials) {  // finished by an earlier run of the sweep
       std::optional<TrialResult> result = finished_result(trial);
-      if (result) outcomes_.push_back(TrialOutcome{TrialOutcome::Status::finished, *result, {}});
-      else outcomes_.emplace_back();
+      if (result)
+        outcomes_.push_back(TrialOutcome{TrialOutcome::Status::finished, *result, {}});
+      else
+        outcomes_.emplace_back();
       done_ += result ? 1 : 0;
     }
   }
@@ -380,10 +391,13 @@ class SweepProgress {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (run_here_ > 0 && done_ < total) {
       const double per_trial = elapsed / static_cast<double>(run_here_);
-      line += ", about " + format_duration(per_trial * static_cast<double>(total - done_)) + " left";
+      line +=
+          ", about " + format_duration(per_trial * static_cast<double>(total - done_)) + " left";
     }
-    if (terminal_) std::cerr << "\r\033[K" << line << std::flush;
-    else std::cerr << line << "\n";
+    if (terminal_)
+      std::cerr << "\r\033[K" << line << std::flush;
+    else
+      std::cerr << line << "\n";
   }
 
   const SweepPlan& plan_;
@@ -436,8 +450,9 @@ int sweep_command(const std::vector<std::string>& args) {
   const bool has_range = std::any_of(parameters.begin(), parameters.end(),
                                      [](const SweepParameter& p) { return p.range.has_value(); });
   if (has_range && random == 0) {
-    throw UsageError("fnn sweep: --range samples values for --random N; give --random, or "
-                     "list values with --grid");
+    throw UsageError(
+        "fnn sweep: --range samples values for --random N; give --random, or "
+        "list values with --grid");
   }
   if (random > 0 && parameters.empty()) {
     throw UsageError("fnn sweep: --random needs something to sample: --range or --grid");
@@ -448,15 +463,19 @@ int sweep_command(const std::vector<std::string>& args) {
   std::size_t budget = thread_count(values);
   if (budget == 0) budget = std::max(1U, std::thread::hardware_concurrency());
   if (jobs > budget) {
-    throw UsageError("fnn sweep: --jobs " + std::to_string(jobs) + " would run more trials than "
-                     "the " + std::to_string(budget) + " threads of the budget (--threads, else "
-                     "the cores); give --jobs at most " + std::to_string(budget));
+    throw UsageError("fnn sweep: --jobs " + std::to_string(jobs) +
+                     " would run more trials than "
+                     "the " +
+                     std::to_string(budget) +
+                     " threads of the budget (--threads, else "
+                     "the cores); give --jobs at most " +
+                     std::to_string(budget));
   }
-  const bool validating = folds > 0 || !values["validation-split"].defaulted() ||
-                          values.count("validation") > 0;
+  const bool validating =
+      folds > 0 || !values["validation-split"].defaulted() || values.count("validation") > 0;
   const std::string monitor = values.count("monitor") ? values["monitor"].as<std::string>()
-                              : validating              ? "val_loss"
-                                                        : "loss";
+                              : validating            ? "val_loss"
+                                                      : "loss";
   usage_of([&] { return monitored_column(monitor); });
   const auto seed = static_cast<std::uint64_t>(values["seed"].as<long long>());
 
@@ -474,8 +493,8 @@ int sweep_command(const std::vector<std::string>& args) {
     }
     plan.configs.push_back(ini_text(settings));
     plan.resume_configs.push_back(resume_config(settings));
-    if (trial.fold <= 1) check_parses(plan.configs.back(), plan.swept[trial.configuration],
-                                      trial.configuration + 1);
+    if (trial.fold <= 1)
+      check_parses(plan.configs.back(), plan.swept[trial.configuration], trial.configuration + 1);
   }
   check_out(values, out);
   // A directory of an earlier sweep continues only with the same trials: sweep.txt lists them.
@@ -488,7 +507,8 @@ int sweep_command(const std::vector<std::string>& args) {
   if (std::error_code error; fs::exists(listing_file, error)) {
     std::ifstream in(listing_file);
     if (std::string(std::istreambuf_iterator<char>(in), {}) != listing) {
-      throw UsageError("fnn sweep: " + out.string() + " holds another sweep (its sweep.txt lists "
+      throw UsageError("fnn sweep: " + out.string() +
+                       " holds another sweep (its sweep.txt lists "
                        "other trials or configurations); give a new --out, or remove it to start "
                        "over");
     }
@@ -506,8 +526,9 @@ int sweep_command(const std::vector<std::string>& args) {
             << "\n";
   StopRequest stop;
   const InterruptHandler interrupts(
-      stop, "fnn sweep: interrupted: stopping the running trials at their next batch, with "
-            "checkpoints (interrupt again to quit at once)");
+      stop,
+      "fnn sweep: interrupted: stopping the running trials at their next batch, with "
+      "checkpoints (interrupt again to quit at once)");
   SweepProgress progress(plan, out, monitor);
   const auto outcomes = run_trials(
       plan.trials, jobs,
@@ -516,13 +537,12 @@ int sweep_command(const std::vector<std::string>& args) {
       },
       &stop,
       {.on_start = [&](const SweepTrial& trial) { progress.started(trial); },
-       .on_end = [&](const SweepTrial& trial, const TrialOutcome& outcome) {
-         progress.ended(trial, outcome);
-       }});
+       .on_end = [&](const SweepTrial& trial,
+                     const TrialOutcome& outcome) { progress.ended(trial, outcome); }});
   progress.finish();
 
-  const auto finished = static_cast<std::size_t>(std::count_if(
-      outcomes.begin(), outcomes.end(), [](const auto& outcome) {
+  const auto finished = static_cast<std::size_t>(
+      std::count_if(outcomes.begin(), outcomes.end(), [](const auto& outcome) {
         return outcome && outcome->status == TrialOutcome::Status::finished;
       }));
   if (stop.requested()) {
@@ -544,8 +564,8 @@ int sweep_command(const std::vector<std::string>& args) {
   for (std::size_t t = 0; t < plan.trials.size(); ++t) {
     if (outcomes[t] && outcomes[t]->status == TrialOutcome::Status::failed) {
       std::cerr << "fnn sweep: " << trial_name(plan.trials[t], out) << " failed ("
-                << outcomes[t]->error << "); its log: "
-                << (plan.trials[t].directory / "log").string() << "\n";
+                << outcomes[t]->error
+                << "); its log: " << (plan.trials[t].directory / "log").string() << "\n";
       status = 1;
     }
   }
@@ -558,7 +578,8 @@ int sweep_command(const std::vector<std::string>& args) {
       std::cout << "best: configuration " << *best + 1 << " (" << configuration_name(plan, *best)
                 << ": " << configuration_text(plan.swept[*best]) << "), " << monitor << " "
                 << short_number(metric.mean);
-      if (folds > 0) std::cout << " ± " << short_number(metric.std) << " over " << folds << " folds";
+      if (folds > 0)
+        std::cout << " ± " << short_number(metric.std) << " over " << folds << " folds";
       std::cout << "\nwrote " << (out / "best.ini").string() << " (fnn train --config "
                 << shell_quoted((out / "best.ini").string()) << ")\n";
     }

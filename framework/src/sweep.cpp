@@ -58,7 +58,9 @@ std::optional<double> number(const std::string& text) {
 }
 
 // Uniform in [0, 1) with 53 random bits.
-double unit_draw(Rng& rng) { return static_cast<double>(rng.next() >> 11) * 0x1.0p-53; }
+double unit_draw(Rng& rng) {
+  return static_cast<double>(rng.next() >> 11) * 0x1.0p-53;
+}
 
 std::string draw(const SweepParameter& parameter, Rng& rng) {
   if (!parameter.range) return parameter.values[rng.below(parameter.values.size())];
@@ -103,7 +105,8 @@ std::string csv_field(const std::string& text) {
 std::string result_text(const TrialResult& result) {
   std::string text = "status = finished\nepochs = " + std::to_string(result.epochs) +
                      "\nseconds = " + to_text(result.seconds) + "\n";
-  for (const auto& [name, value] : result.metrics) text += "metric." + name + " = " + to_text(value) + "\n";
+  for (const auto& [name, value] : result.metrics)
+    text += "metric." + name + " = " + to_text(value) + "\n";
   return text;
 }
 
@@ -134,7 +137,8 @@ TrialResult read_result(const std::filesystem::path& file) {
     }
   }
   if (!finished) {
-    throw DataError(file.string() + ": not a finished trial's result (no 'status = finished'); "
+    throw DataError(file.string() +
+                    ": not a finished trial's result (no 'status = finished'); "
                     "delete the file to run the trial again");
   }
   return result;
@@ -163,7 +167,8 @@ SweepParameter parse_grid_axis(const std::string& text) {
     if (at < rest.size() && rest[at] == '"') {
       const std::size_t close = rest.find('"', at + 1);
       if (close == std::string::npos) {
-        throw SpecError("--grid " + in_quotes(text) + ": a value opens a double quote it never closes");
+        throw SpecError("--grid " + in_quotes(text) +
+                        ": a value opens a double quote it never closes");
       }
       value = rest.substr(at + 1, close - at - 1);
       at = close + 1;
@@ -207,9 +212,12 @@ SweepParameter parse_sweep_range(const std::string& text) {
     start = colon + 1;
   }
   SweepRange range;
-  if (parts.size() == 3 && parts[0] == "log") range.kind = SweepRange::Kind::log_uniform;
-  else if (parts.size() == 3 && parts[0] == "int") range.kind = SweepRange::Kind::integer;
-  else if (parts.size() != 2) throw SpecError("--range " + in_quotes(text) + ": expected " + expected);
+  if (parts.size() == 3 && parts[0] == "log")
+    range.kind = SweepRange::Kind::log_uniform;
+  else if (parts.size() == 3 && parts[0] == "int")
+    range.kind = SweepRange::Kind::integer;
+  else if (parts.size() != 2)
+    throw SpecError("--range " + in_quotes(text) + ": expected " + expected);
   const std::optional<double> low = number(parts[parts.size() - 2]);
   const std::optional<double> high = number(parts[parts.size() - 1]);
   const auto refuse = [&](const std::string& why) {
@@ -257,8 +265,8 @@ std::vector<SweepConfiguration> grid_configurations(const std::vector<SweepParam
   return configurations;
 }
 
-std::vector<SweepConfiguration> random_configurations(
-    const std::vector<SweepParameter>& parameters, std::size_t count, std::uint64_t seed) {
+std::vector<SweepConfiguration> random_configurations(const std::vector<SweepParameter>& parameters,
+                                                      std::size_t count, std::uint64_t seed) {
   Rng rng(seed ^ 0x5ee9c0f16ULL);  // a stream apart from the trials' own uses of the seed
   std::vector<SweepConfiguration> configurations(count);
   for (SweepConfiguration& configuration : configurations) {
@@ -296,9 +304,8 @@ std::vector<std::size_t> fold_of_rows(std::size_t rows, std::size_t folds, std::
 
 std::vector<SweepTrial> sweep_trials(std::size_t configurations, std::size_t folds,
                                      const std::filesystem::path& out) {
-  const std::size_t width = std::to_string(configurations).size() < 2
-                                ? 2
-                                : std::to_string(configurations).size();
+  const std::size_t width =
+      std::to_string(configurations).size() < 2 ? 2 : std::to_string(configurations).size();
   std::vector<SweepTrial> trials;
   for (std::size_t c = 0; c < configurations; ++c) {
     const std::string number = std::to_string(c + 1);
@@ -381,7 +388,9 @@ TrialResult read_trial_metrics(const std::filesystem::path& file) {
   return result;
 }
 
-std::filesystem::path result_file(const SweepTrial& trial) { return trial.directory / "result.ini"; }
+std::filesystem::path result_file(const SweepTrial& trial) {
+  return trial.directory / "result.ini";
+}
 
 std::optional<TrialResult> finished_result(const SweepTrial& trial) {
   std::error_code error;
@@ -435,9 +444,9 @@ std::vector<std::optional<TrialOutcome>> run_trials(const std::vector<SweepTrial
   return outcomes;
 }
 
-std::vector<ConfigurationSummary> summarize(std::size_t configurations,
-                                            const std::vector<SweepTrial>& trials,
-                                            const std::vector<std::optional<TrialOutcome>>& outcomes) {
+std::vector<ConfigurationSummary> summarize(
+    std::size_t configurations, const std::vector<SweepTrial>& trials,
+    const std::vector<std::optional<TrialOutcome>>& outcomes) {
   std::vector<ConfigurationSummary> summaries(configurations);
   for (std::size_t c = 0; c < configurations; ++c) {
     std::vector<std::string> names;  // in first-seen order
@@ -457,7 +466,8 @@ std::vector<ConfigurationSummary> summarize(std::size_t configurations,
       epochs.push_back(static_cast<double>(result.epochs));
       seconds.push_back(result.seconds);
     }
-    for (const std::string& name : names) summaries[c].metrics.push_back(statistic(name, values[name]));
+    for (const std::string& name : names)
+      summaries[c].metrics.push_back(statistic(name, values[name]));
     summaries[c].epochs = statistic("epochs", epochs);
     summaries[c].seconds = statistic("seconds", seconds);
   }
@@ -536,8 +546,8 @@ std::string summary_csv(const std::vector<SweepConfiguration>& configurations,
       text += pair(found == summary.metrics.end() ? SweepStatistic{} : *found,
                    found != summary.metrics.end());
     }
-    text += pair(summary.epochs, summary.trials > 0) + pair(summary.seconds, summary.trials > 0) +
-            "\n";
+    text +=
+        pair(summary.epochs, summary.trials > 0) + pair(summary.seconds, summary.trials > 0) + "\n";
   }
   return text;
 }
@@ -547,8 +557,10 @@ std::string ini_text(const SweepConfiguration& settings) {
   for (const auto& [key, value] : settings) {
     const auto found = std::find_if(merged.begin(), merged.end(),
                                     [&](const auto& setting) { return setting.first == key; });
-    if (found != merged.end()) found->second = value;
-    else merged.emplace_back(key, value);
+    if (found != merged.end())
+      found->second = value;
+    else
+      merged.emplace_back(key, value);
   }
   std::string text;
   for (const auto& [key, value] : merged) text += key + " = " + value + "\n";

@@ -65,7 +65,8 @@ std::string without_time(const std::string& summary) {
 std::vector<pid_t> child_processes(pid_t parent) {
   std::vector<pid_t> children;
   std::error_code error;
-  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(parent) + "/task", error)) {
+  for (const auto& task :
+       fs::directory_iterator("/proc/" + std::to_string(parent) + "/task", error)) {
     std::istringstream in(read_file(task.path() / "children"));
     for (pid_t child = 0; in >> child;) children.push_back(child);
   }
@@ -113,8 +114,9 @@ struct SweepFolder {
 
 std::vector<std::string> sweep_args(const SweepFolder& folder, const std::string& out,
                                     std::vector<std::string> more) {
-  std::vector<std::string> args{"sweep", "--config", folder.config.string(), "--out",
-                                folder.path(out).string(), "--threads", "2"};
+  std::vector<std::string> args{
+      "sweep",     "--config", folder.config.string(), "--out", folder.path(out).string(),
+      "--threads", "2"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -124,8 +126,8 @@ std::vector<std::string> sweep_args(const SweepFolder& folder, const std::string
 TEST_CASE("a 2x2 grid with 3 folds: the summary of the same runs made one by one with fnn train",
           "[sweep]") {
   const SweepFolder folder(60, "hidden = 4\nepochs = 3\nbatch-size = 8\n");
-  const std::vector<std::string> grid{"--grid", "learning-rate=0.1,0.5", "--grid", "hidden=4,8",
-                                      "--folds", "3"};
+  const std::vector<std::string> grid{
+      "--grid", "learning-rate=0.1,0.5", "--grid", "hidden=4,8", "--folds", "3"};
   const auto swept = run_fnn(sweep_args(folder, "one", grid));
   INFO(swept.out << swept.err);
   REQUIRE(swept.exit_code == 0);
@@ -148,16 +150,16 @@ TEST_CASE("a 2x2 grid with 3 folds: the summary of the same runs made one by one
     // Each fold again, from its own config.ini alone.
     std::map<std::string, std::vector<double>> values;
     for (std::size_t fold = 1; fold <= 3; ++fold) {
-      const fs::path trial = folder.path("one/c0" + std::to_string(c + 1) + "/fold-" +
-                                         std::to_string(fold));
+      const fs::path trial =
+          folder.path("one/c0" + std::to_string(c + 1) + "/fold-" + std::to_string(fold));
       const std::string config = read_file(trial / "config.ini");
       CHECK_THAT(config, Contains("learning-rate = " + expected_values[c].first + "\n"));
       CHECK_THAT(config, Contains("hidden = " + expected_values[c].second + "\n"));
       CHECK_THAT(config, Contains("folds = 3\nfold = " + std::to_string(fold) + "\n"));
       const fs::path again = folder.path("again.csv");
       fs::remove(again);
-      const auto alone = run_fnn({"train", "--config", (trial / "config.ini").string(),
-                                  "--metrics", again.string(), "--threads", "1"});
+      const auto alone = run_fnn({"train", "--config", (trial / "config.ini").string(), "--metrics",
+                                  again.string(), "--threads", "1"});
       REQUIRE(alone.exit_code == 0);
       const fnn::TrialResult sweep_result = fnn::read_trial_metrics(trial / "metrics.csv");
       const fnn::TrialResult alone_result = fnn::read_trial_metrics(again);
@@ -183,8 +185,8 @@ TEST_CASE("a 2x2 grid with 3 folds: the summary of the same runs made one by one
   const std::string best = read_file(folder.path("one/best.ini"));
   CHECK_THAT(best, Contains("learning-rate = ") && Contains("classes = true"));
   CHECK_FALSE(best.find("fold") != std::string::npos);
-  const auto best_run = run_fnn({"train", "--config", folder.path("one/best.ini").string(),
-                                 "--epochs", "1"});
+  const auto best_run =
+      run_fnn({"train", "--config", folder.path("one/best.ini").string(), "--epochs", "1"});
   CHECK(best_run.exit_code == 0);
 
   // --jobs 2: the same summary but for the time; run again: nothing left to run.
@@ -209,12 +211,12 @@ TEST_CASE("a 2x2 grid with 3 folds: the summary of the same runs made one by one
   CHECK_THAT(other.err, Contains("holds another sweep"));
 }
 
-TEST_CASE("an interrupted sweep, run again, ends with the summary of an unbroken one",
-          "[sweep]") {
-  const SweepFolder folder(1500, "hidden = 16\nepochs = 12\nbatch-size = 2\n"
-                                 "validation-split = 0.2\n");
-  const std::vector<std::string> grid{"--grid", "learning-rate=0.05,0.2", "--grid",
-                                      "activation=sigmoid,tanh", "--jobs", "2"};
+TEST_CASE("an interrupted sweep, run again, ends with the summary of an unbroken one", "[sweep]") {
+  const SweepFolder folder(1500,
+                           "hidden = 16\nepochs = 12\nbatch-size = 2\n"
+                           "validation-split = 0.2\n");
+  const std::vector<std::string> grid{
+      "--grid", "learning-rate=0.05,0.2", "--grid", "activation=sigmoid,tanh", "--jobs", "2"};
   const auto unbroken = run_fnn(sweep_args(folder, "unbroken", grid));
   INFO(unbroken.err);
   REQUIRE(unbroken.exit_code == 0);
@@ -236,7 +238,8 @@ TEST_CASE("an interrupted sweep, run again, ends with the summary of an unbroken
       const std::size_t rows = lines_of(read_file(metrics)).size();
       if (process_state(trial) == 'T' && rows >= 2 && rows <= 12) {
         ::kill(sweep->pid(), SIGINT);
-        while (!signal_pending(trial, SIGINT)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        while (!signal_pending(trial, SIGINT))
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
         interrupted = true;
       }
       ::kill(trial, SIGCONT);
@@ -253,7 +256,8 @@ TEST_CASE("an interrupted sweep, run again, ends with the summary of an unbroken
   std::size_t checkpoints = 0;
   for (const char* name : {"c01", "c02", "c03", "c04"}) {
     const fs::path trial = folder.path("broken") / name;
-    checkpoints += fs::exists(trial / "checkpoint.fnn") && !fs::exists(trial / "result.ini") ? 1 : 0;
+    checkpoints +=
+        fs::exists(trial / "checkpoint.fnn") && !fs::exists(trial / "result.ini") ? 1 : 0;
   }
   CHECK(checkpoints >= 1);  // stopped inside a trial, which saved where it stood
 
@@ -262,8 +266,8 @@ TEST_CASE("an interrupted sweep, run again, ends with the summary of an unbroken
   REQUIRE(resumed.exit_code == 0);
   bool resumed_one = false;
   for (const char* name : {"c01", "c02", "c03", "c04"}) {
-    resumed_one = resumed_one ||
-                  read_file(folder.path("broken") / name / "log").find("resuming") != std::string::npos;
+    resumed_one = resumed_one || read_file(folder.path("broken") / name / "log").find("resuming") !=
+                                     std::string::npos;
   }
   CHECK(resumed_one == (checkpoints >= 1));
   CHECK(without_time(read_file(folder.path("broken/summary.csv"))) ==

@@ -51,8 +51,8 @@ TEST_CASE("grid values split at commas, but not inside component options or quot
         std::vector<std::string>{"sgd:momentum=0.9,nesterov=true", "adam"});
   CHECK(fnn::parse_grid_axis("hidden=\"8,4\",\"16\",32").values ==
         std::vector<std::string>{"8,4", "16", "32"});
-  for (const std::string bad : {"learning-rate", "=1,2", "a=", "a=1,,2", "a=1,", "a=\"1,2",
-                                "a=\"1\"x"}) {
+  for (const std::string bad :
+       {"learning-rate", "=1,2", "a=", "a=1,,2", "a=1,", "a=\"1,2", "a=\"1\"x"}) {
     INFO(bad);
     CHECK_THAT(fnn::test::error_message([&] { fnn::parse_grid_axis(bad); }),
                Contains("--grid '" + bad + "'"));
@@ -67,17 +67,16 @@ TEST_CASE("ranges: uniform, log and int, with their bounds checked", "[sweep]") 
   CHECK(log.range->high == 1e-1);
   CHECK(fnn::parse_sweep_range("dropout=0:0.5").range->kind == fnn::SweepRange::Kind::uniform);
   CHECK(fnn::parse_sweep_range("units=int:16:256").range->kind == fnn::SweepRange::Kind::integer);
-  for (const std::string bad : {"a", "a=1", "a=0.5:0.1", "a=1:1", "a=log:0:1", "a=log:-1:1",
-                                "a=int:1.5:3", "a=int:4:3", "a=x:1", "a=1:inf", "a=exp:1:2",
-                                "a=nan:1"}) {
+  for (const std::string bad :
+       {"a", "a=1", "a=0.5:0.1", "a=1:1", "a=log:0:1", "a=log:-1:1", "a=int:1.5:3", "a=int:4:3",
+        "a=x:1", "a=1:inf", "a=exp:1:2", "a=nan:1"}) {
     INFO(bad);
     CHECK_THAT(fnn::test::error_message([&] { fnn::parse_sweep_range(bad); }),
                Contains("--range '" + bad + "'"));
   }
 }
 
-TEST_CASE("random configurations: reproducible from the seed and within their ranges",
-          "[sweep]") {
+TEST_CASE("random configurations: reproducible from the seed and within their ranges", "[sweep]") {
   const std::vector<fnn::SweepParameter> space{
       fnn::parse_sweep_range("learning-rate=log:1e-4:1e-1"),
       fnn::parse_sweep_range("dropout=0:0.5"), fnn::parse_sweep_range("units=int:2:4"),
@@ -180,8 +179,8 @@ TEST_CASE("a trial's metrics: its best epoch's row, else the last; unknown colum
   auto result = fnn::read_trial_metrics(file);
   CHECK(result.epochs == 2);
   CHECK(result.seconds == 0.75);
-  CHECK(result.metrics ==
-        std::vector<std::pair<std::string, double>>{{"train_loss", 0.25}, {"validation_loss", 0.375}});
+  CHECK(result.metrics == std::vector<std::pair<std::string, double>>{{"train_loss", 0.25},
+                                                                      {"validation_loss", 0.375}});
   write(file,
         "epoch,train_loss,validation_loss,learning_rate,best_epoch,seconds,extra\n"
         "1,0.5,0.3,0.1,1,1,7\n2,0.25,0.4,0.1,1,1,8\n3,0.125,0.5,0.05,1,1,9\n");
@@ -189,10 +188,10 @@ TEST_CASE("a trial's metrics: its best epoch's row, else the last; unknown colum
   CHECK(result.epochs == 3);
   CHECK(result.seconds == 3.0);
   CHECK(result.metrics == std::vector<std::pair<std::string, double>>{{"train_loss", 0.5},
-                                                                     {"validation_loss", 0.3},
-                                                                     {"learning_rate", 0.1},
-                                                                     {"best_epoch", 1.0},
-                                                                     {"extra", 7.0}});
+                                                                      {"validation_loss", 0.3},
+                                                                      {"learning_rate", 0.1},
+                                                                      {"best_epoch", 1.0},
+                                                                      {"extra", 7.0}});
   write(file, "epoch,train_loss\n1,abc\n");
   CHECK_THAT(fnn::test::error_message([&] { fnn::read_trial_metrics(file); }),
              Contains("metrics.csv:2") && Contains("abc"));
@@ -223,7 +222,8 @@ TEST_CASE("run_trials: J at once, finished trials skipped, a stop ends it cleanl
     if (trial.configuration == 1 && trial.fold == 2) {
       return TrialOutcome{TrialOutcome::Status::failed, {}, "diverged"};
     }
-    const double loss = static_cast<double>(trial.configuration) + static_cast<double>(trial.fold) / 10;
+    const double loss =
+        static_cast<double>(trial.configuration) + static_cast<double>(trial.fold) / 10;
     return TrialOutcome{TrialOutcome::Status::finished,
                         {{{"train_loss", loss}, {"validation_accuracy", 1 - loss / 10}}, 4, 0.5},
                         {}};
@@ -246,8 +246,7 @@ TEST_CASE("run_trials: J at once, finished trials skipped, a stop ends it cleanl
   CHECK(fnn::best_configuration(summaries, "loss") == 0U);          // lower is better
   CHECK(fnn::best_configuration(summaries, "val_accuracy") == 0U);  // higher is better
   CHECK_FALSE(fnn::best_configuration(summaries, "val_loss"));      // no such column
-  const std::string csv = fnn::summary_csv(
-      {{{"a", "1"}}, {{"a", "x,y"}}, {{"a", "3"}}}, summaries);
+  const std::string csv = fnn::summary_csv({{{"a", "1"}}, {{"a", "x,y"}}, {{"a", "3"}}}, summaries);
   CHECK_THAT(csv, Contains("configuration,a,trials,failed,train_loss_mean,train_loss_std,"
                            "validation_accuracy_mean,validation_accuracy_std,epochs_mean,"
                            "epochs_std,seconds_mean,seconds_std\n"));
@@ -257,7 +256,8 @@ TEST_CASE("run_trials: J at once, finished trials skipped, a stop ends it cleanl
   calls = 0;
   const auto again = fnn::run_trials(trials, 2, runner, nullptr);
   CHECK(calls == 1);
-  CHECK(fnn::summary_csv({{{"a", "1"}}, {{"a", "2"}}, {{"a", "3"}}}, fnn::summarize(3, trials, again)) ==
+  CHECK(fnn::summary_csv({{{"a", "1"}}, {{"a", "2"}}, {{"a", "3"}}},
+                         fnn::summarize(3, trials, again)) ==
         fnn::summary_csv({{{"a", "1"}}, {{"a", "2"}}, {{"a", "3"}}}, summaries));
 
   // A stop: the running trial is told, no other starts.
@@ -270,10 +270,10 @@ TEST_CASE("run_trials: J at once, finished trials skipped, a stop ends it cleanl
       [&](const fnn::SweepTrial&, const fnn::StopRequest& asked) {
         ++calls;
         stop.request(2);
-        return TrialOutcome{asked.requested() ? TrialOutcome::Status::stopped
-                                              : TrialOutcome::Status::finished,
-                            {},
-                            {}};
+        return TrialOutcome{
+            asked.requested() ? TrialOutcome::Status::stopped : TrialOutcome::Status::finished,
+            {},
+            {}};
       },
       &stop);
   CHECK(calls == 1);

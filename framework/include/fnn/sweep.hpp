@@ -157,7 +157,7 @@ struct SweepStatistic {
 
 /// One configuration's trials, summarised over its finished folds.
 struct ConfigurationSummary {
-  std::size_t trials = 0;    ///< finished
+  std::size_t trials = 0;  ///< finished
   std::size_t failed = 0;
   std::vector<SweepStatistic> metrics;  ///< in the order the metrics files name them
   SweepStatistic epochs{"epochs"};
