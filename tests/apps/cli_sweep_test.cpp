@@ -275,6 +275,26 @@ TEST_CASE("an interrupted sweep, run again, ends with the summary of an unbroken
   CHECK(read_file(folder.path("broken/best.ini")) == read_file(folder.path("unbroken/best.ini")));
 }
 
+TEST_CASE("a trial that fnn train refuses fails alone: reported, counted, run again next time",
+          "[sweep]") {
+  const SweepFolder folder(30, "epochs = 2\n");
+  const auto args = sweep_args(folder, "out", {"--grid", "optimizer=sgd,nosuch,adam"});
+  const auto swept = run_fnn(args);
+  INFO(swept.err);
+  CHECK(swept.exit_code == 1);
+  CHECK_THAT(swept.err,
+             Contains("c02 failed (exit status 2: ") && Contains("nosuch") && Contains("c02/log"));
+  const std::vector<std::string> summary = lines_of(read_file(folder.path("out/summary.csv")));
+  REQUIRE(summary.size() == 4);
+  CHECK(summary[2].starts_with("2,nosuch,0,1,,"));
+  CHECK(summary[1].starts_with("1,sgd,1,0,"));
+  CHECK_THAT(read_file(folder.path("out/best.ini")), !Contains("nosuch"));
+  CHECK_FALSE(fs::exists(folder.path("out/c02/result.ini")));
+  const auto again = run_fnn(args);
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Contains("c02 failed") && !Contains("c01 finished"));
+}
+
 TEST_CASE("bad sweep options are usage errors naming the text, and write nothing", "[sweep]") {
   const SweepFolder folder(30, "epochs = 1\n");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
