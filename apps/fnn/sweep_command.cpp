@@ -176,19 +176,6 @@ SweepConfiguration base_settings(const po::variables_map& values,
   return settings;
 }
 
-// `base` with the swept values in place of (or after) the base's own.
-SweepConfiguration with_values(SweepConfiguration base, const SweepConfiguration& swept) {
-  for (const auto& [name, value] : swept) {
-    const auto found = std::find_if(base.begin(), base.end(),
-                                    [&](const auto& setting) { return setting.first == name; });
-    if (found != base.end())
-      found->second = value;
-    else
-      base.emplace_back(name, value);
-  }
-  return base;
-}
-
 // Parses a trial's configuration as fnn train would read it: a value of the wrong type is a
 // usage error of the sweep, found before anything runs.
 void check_parses(const std::string& ini, const SweepConfiguration& swept, std::size_t number) {
@@ -500,7 +487,7 @@ int sweep_command(const std::vector<std::string>& args) {
   plan.threads = std::max<std::size_t>(1, budget / jobs);
   const SweepConfiguration base = base_settings(values, train);
   for (const SweepTrial& trial : plan.trials) {
-    SweepConfiguration settings = with_values(base, plan.swept[trial.configuration]);
+    SweepConfiguration settings = with_settings(base, plan.swept[trial.configuration]);
     if (trial.fold > 0) {
       settings.emplace_back("folds", std::to_string(folds));
       settings.emplace_back("fold", std::to_string(trial.fold));
@@ -584,7 +571,7 @@ int sweep_command(const std::vector<std::string>& args) {
     }
   }
   if (const auto best = best_configuration(summaries, monitor)) {
-    SweepConfiguration settings = with_values(base, plan.swept[*best]);
+    SweepConfiguration settings = with_settings(base, plan.swept[*best]);
     write_file_atomically(out / "best.ini", ini_text(settings));
     const std::string column = monitored_column(monitor).first;
     for (const SweepStatistic& metric : summaries[*best].metrics) {

@@ -552,18 +552,21 @@ std::string summary_csv(const std::vector<SweepConfiguration>& configurations,
   return text;
 }
 
-std::string ini_text(const SweepConfiguration& settings) {
-  SweepConfiguration merged;
-  for (const auto& [key, value] : settings) {
-    const auto found = std::find_if(merged.begin(), merged.end(),
+SweepConfiguration with_settings(SweepConfiguration base, const SweepConfiguration& changes) {
+  for (const auto& [key, value] : changes) {
+    const auto found = std::find_if(base.begin(), base.end(),
                                     [&](const auto& setting) { return setting.first == key; });
-    if (found != merged.end())
+    if (found != base.end())
       found->second = value;
     else
-      merged.emplace_back(key, value);
+      base.emplace_back(key, value);
   }
+  return base;
+}
+
+std::string ini_text(const SweepConfiguration& settings) {
   std::string text;
-  for (const auto& [key, value] : merged) text += key + " = " + value + "\n";
+  for (const auto& [key, value] : settings) text += key + " = " + value + "\n";
   return text;
 }
 

@@ -36,6 +36,13 @@ TEST_CASE("a grid is every combination, the last axis fastest", "[sweep]") {
   CHECK(grid[3] == SweepConfiguration{{"a", "2"}, {"b", "x"}, {"c", "on"}});
   CHECK(grid[5] == SweepConfiguration{{"a", "2"}, {"b", "z"}, {"c", "on"}});
   CHECK(fnn::grid_configurations({}) == std::vector<SweepConfiguration>{{}});
+  // A trial's settings: the base with the swept values in place; INI lines in that order.
+  const SweepConfiguration trial = fnn::with_settings(
+      {{"train", "d.csv"}, {"plugin-dir", "a"}, {"plugin-dir", "b"}, {"hidden", "4"}}, grid[4]);
+  CHECK(fnn::ini_text(trial) ==
+        "train = d.csv\nplugin-dir = a\nplugin-dir = b\nhidden = 4\na = 2\nb = y\nc = on\n");
+  CHECK(fnn::with_settings({{"a", "1"}, {"hidden", "4"}}, {{"hidden", "8"}}) ==
+        SweepConfiguration{{"a", "1"}, {"hidden", "8"}});
   CHECK_THROWS_AS(fnn::grid_configurations({fnn::parse_sweep_range("a=0:1")}), fnn::SpecError);
 }
 

@@ -187,8 +187,13 @@ FNN_API std::optional<std::size_t> best_configuration(
 FNN_API std::string summary_csv(const std::vector<SweepConfiguration>& configurations,
                                 const std::vector<ConfigurationSummary>& summaries);
 
-/// INI text: `key = value` lines of `settings` in order (a later key replaces an earlier one in
-/// place), for `fnn train --config`.
+/// `base` with each of `changes` in place of the base's setting of that name (the first one), or
+/// after the base's settings when it has none.
+FNN_API SweepConfiguration with_settings(SweepConfiguration base,
+                                         const SweepConfiguration& changes);
+
+/// INI text for `fnn train --config`: a `key = value` line per setting, in order (a repeated key,
+/// such as plugin-dir, stays repeated).
 FNN_API std::string ini_text(const SweepConfiguration& settings);
 
 }  // namespace fnn
