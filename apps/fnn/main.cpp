@@ -23,6 +23,7 @@ struct Command {
 
 constexpr Command commands[] = {
     {"train", fnn::cli::train_command, "train a network on a data set, optionally save it"},
+    {"sweep", fnn::cli::sweep_command, "train many configurations (grid, random, K folds), J at once"},
     {"eval", fnn::cli::eval_command, "evaluate a saved model on a data set"},
     {"predict", fnn::cli::predict_command, "write a saved model's predictions as CSV"},
     {"inspect", fnn::cli::inspect_command, "describe a saved model: network, metadata, checksum"},

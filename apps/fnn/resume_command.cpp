@@ -13,17 +13,18 @@ namespace {
 // What a resumed run needs again; everything else comes from its model file.
 constexpr std::string_view carried_options[] = {
     "train", "train-labels", "test", "test-labels", "validation-split", "validation",
-    "validation-labels", "epochs", "save",
+    "validation-labels", "folds", "fold", "epochs", "save",
     "checkpoint-every", "checkpoint", "metrics", "progress", "threads", "plugin-dir"};
+
+}  // namespace
 
 std::string value_text(const boost::any& value) {
   if (const auto* text = boost::any_cast<std::string>(&value)) return *text;
   if (const auto* whole = boost::any_cast<long long>(&value)) return std::to_string(*whole);
   if (const auto* real = boost::any_cast<double>(&value)) return to_text(*real);
+  if (const auto* flag = boost::any_cast<bool>(&value)) return *flag ? "true" : "false";
   return {};
 }
-
-}  // namespace
 
 std::string shell_quoted(const std::string& word) {
   const bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {

@@ -13,6 +13,10 @@ std::string resume_command(const std::string& program,
                            const boost::program_options::variables_map& values,
                            const std::string& checkpoint);
 
+/// An option's value as its text on a command line or in a config file (string, whole number,
+/// number as to_text writes it, true/false); "" for other types.
+std::string value_text(const boost::any& value);
+
 /// `word` as one word for a POSIX shell: unchanged when it holds only safe characters, else in
 /// single quotes.
 std::string shell_quoted(const std::string& word);

@@ -17,7 +17,7 @@ bool given(const po::variables_map& values, const std::string& name) {
 }
 
 bool validation_given(const po::variables_map& values) {
-  return given(values, "validation") ||
+  return given(values, "validation") || given(values, "folds") ||
          (values.count("validation-split") && values["validation-split"].as<double>() > 0.0);
 }
 
@@ -32,8 +32,8 @@ void check_one_validation(const po::variables_map& values) {
 void check_validation(const po::variables_map& values, Monitor monitor) {
   if (needs_validation(monitor) && !validation_given(values)) {
     throw UsageError("fnn train: monitoring " + monitor_name(monitor) +
-                     " needs validation data: give --validation-split FRACTION or --validation "
-                     "FILE, or monitor loss or accuracy (the training values)");
+                     " needs validation data: give --validation-split FRACTION, --validation "
+                     "FILE or --folds K --fold k, or monitor loss or accuracy (the training values)");
   }
 }
 
@@ -95,13 +95,19 @@ std::optional<Monitoring> monitoring_from_options(const po::variables_map& value
   return monitoring;
 }
 
+const std::vector<std::string>& stopping_option_names() {
+  static const std::vector<std::string> names{"early-stopping", "monitor", "min-delta",
+                                              "start-from-epoch"};
+  return names;
+}
+
 void check_resumed_monitoring(const po::variables_map& values,
                               const std::optional<Monitoring>& saved,
                               const std::string& saved_schedule) {
   check_one_validation(values);
-  for (const char* name : {"early-stopping", "monitor", "min-delta", "start-from-epoch"}) {
+  for (const std::string& name : stopping_option_names()) {
     if (given(values, name)) {
-      throw UsageError(std::string("fnn train: --") + name +
+      throw UsageError("fnn train: --" + name +
                        " cannot be combined with --resume: early stopping continues as the "
                        "model file says");
     }

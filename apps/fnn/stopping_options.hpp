@@ -5,6 +5,7 @@
 #include <fnn/schedule.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fnn::cli {
 
@@ -17,6 +18,9 @@ boost::program_options::options_description stopping_options();
 /// None when nothing is watched.
 std::optional<Monitoring> monitoring_from_options(
     const boost::program_options::variables_map& values, const LearningRateSchedule& schedule);
+
+/// The options above that a model file carries: fnn train refuses them with --resume.
+const std::vector<std::string>& stopping_option_names();
 
 /// A resumed run's watching comes from its model file: UsageError when these options are given
 /// with --resume, when --schedule switches to or from a plateau schedule, or when the saved run

@@ -25,11 +25,10 @@
 #include "progress.hpp"
 #include "resume_command.hpp"
 #include "stopping_options.hpp"
+#include "train_options.hpp"
 #include "usage_error.hpp"
 
 namespace fnn::cli {
-
-namespace {
 
 po::options_description train_options() {
   po::options_description data("Data");
@@ -54,7 +53,11 @@ po::options_description train_options() {
       ("validation", po::value<std::string>()->value_name("FILE"),
        "validation data in a file of its own, read like --test and scaled as the training data")
       ("validation-labels", po::value<std::string>()->value_name("FILE"),
-       "IDX label file of --validation");
+       "IDX label file of --validation")
+      ("folds", po::value<long long>()->value_name("K"),
+       "K-fold cross-validation: with --fold, validate on one of K folds (stratified by class, "
+       "fixed by --seed) and train on the others")
+      ("fold", po::value<long long>()->value_name("k"), "the validation fold, 1 to --folds");
   po::options_description model("Network and training");
   model.add_options()
       ("layers", po::value<std::string>()->value_name("SPEC"),
@@ -116,12 +119,20 @@ po::options_description train_options() {
   return all;
 }
 
+const std::vector<std::string>& options_from_model_file() {
+  static const std::vector<std::string> names{"layers", "hidden", "activation", "output-activation",
+                                              "dropout", "loss", "optimizer", "init", "target",
+                                              "classes", "scale"};
+  return names;
+}
+
+namespace {
+
 // A resumed run takes these from its model file; giving them too would be ambiguous.
 void refuse_with_resume(const po::variables_map& values) {
-  for (const char* name : {"layers", "hidden", "activation", "output-activation", "dropout", "loss",
-                           "optimizer", "init", "target", "classes", "scale"}) {
+  for (const std::string& name : options_from_model_file()) {
     const bool given = values.count(name) && !values[name].defaulted() &&
-                       !(std::string(name) == "classes" && !values[name].as<bool>());
+                       !(name == "classes" && !values[name].as<bool>());
     if (given) {
       throw UsageError(std::string("fnn train: --") + name +
                        " cannot be combined with --resume: it comes from the model file");
@@ -203,6 +214,25 @@ int interrupted(const po::variables_map& values, int signal, const std::string& 
   return 128 + signal;
 }
 
+// --folds K --fold k as (k, K), checked before any file is read; none without --folds.
+std::optional<std::pair<std::size_t, std::size_t>> validation_fold(const po::variables_map& values) {
+  if (!values.count("folds") && !values.count("fold")) return std::nullopt;
+  if (!values.count("folds") || !values.count("fold")) {
+    throw UsageError("fnn train: --folds K and --fold k go together (validate on fold k of K)");
+  }
+  if (!values["validation-split"].defaulted() || values.count("validation")) {
+    throw UsageError("fnn train: --folds chooses the validation rows; drop --validation-split "
+                     "and --validation");
+  }
+  const std::size_t folds = at_least(values, "folds", 2);
+  const std::size_t fold = at_least(values, "fold", 1);
+  if (fold > folds) {
+    throw UsageError("--fold must be at most --folds (" + std::to_string(folds) + "), got " +
+                     std::to_string(fold));
+  }
+  return std::pair(fold, folds);
+}
+
 DataSource source(const po::variables_map& values, const std::string& data_option,
                   const std::string& labels_option) {
   DataSource result{values[data_option].as<std::string>(), std::nullopt, labels_option};
@@ -247,6 +277,7 @@ int train_command(const std::vector<std::string>& args) {
   const std::vector<std::size_t> hidden =
       parse_widths("hidden", values["hidden"].as<std::string>());
   const double validation_split = fraction(values, "validation-split");
+  const auto fold = validation_fold(values);
   const ComponentChoice activation =
       parse_component("--activation", values["activation"].as<std::string>());
   std::optional<ComponentChoice> output_activation = activation;
@@ -339,7 +370,11 @@ int train_command(const std::vector<std::string>& args) {
   check_trainable(train, values["train"].as<std::string>());
   const bool classes = layout.classes > 0;
   check_monitored_classes(training.monitoring, classes);
-  Dataset validation = split_validation(train, validation_split, training.seed);
+  Dataset validation =
+      fold ? from_options("--folds", [&] {
+        return split_fold(train, fold->first, fold->second, training.seed, classes);
+      })
+           : split_validation(train, validation_split, training.seed);
   if (!resumed) info.scaler = Scaler(scale, train.inputs);  // fitted on the training rows only
   info.scaler.apply(train.inputs);
   if (validation.inputs.rows()) info.scaler.apply(validation.inputs);

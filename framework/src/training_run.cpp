@@ -12,6 +12,7 @@
 #include "fnn/random.hpp"
 #include "fnn/registry.hpp"
 #include "fnn/schedule.hpp"
+#include "fnn/sweep.hpp"
 
 namespace fnn {
 
@@ -306,6 +307,36 @@ Dataset split_validation(Dataset& data, double fraction, std::uint64_t seed) {
   };
   Dataset validation = pick(rows - held, held);
   data = pick(0, rows - held);
+  return validation;
+}
+
+Dataset split_fold(Dataset& data, std::size_t fold, std::size_t folds, std::uint64_t seed,
+                   bool classes) {
+  if (fold < 1 || fold > folds) {
+    throw SpecError("fold " + std::to_string(fold) + " of " + std::to_string(folds) +
+                    ": the fold must be from 1 to the number of folds");
+  }
+  const std::size_t rows = data.inputs.rows();
+  std::vector<std::size_t> labels;
+  if (classes) {
+    for (std::size_t r = 0; r < rows; ++r) labels.push_back(arg_max(data.targets.view().row(r)));
+  }
+  const std::vector<std::size_t> of_row = fold_of_rows(rows, folds, seed, labels);
+  const auto pick = [&](bool held) {
+    const auto count = static_cast<std::size_t>(
+        std::count_if(of_row.begin(), of_row.end(), [&](std::size_t f) { return (f == fold - 1) == held; }));
+    Dataset part{Matrix(count, data.inputs.cols()), Matrix(count, data.targets.cols())};
+    std::size_t to = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      if ((of_row[r] == fold - 1) != held) continue;
+      std::ranges::copy(data.inputs.view().row(r), part.inputs.view().row(to).begin());
+      std::ranges::copy(data.targets.view().row(r), part.targets.view().row(to).begin());
+      ++to;
+    }
+    return part;
+  };
+  Dataset validation = pick(true);
+  data = pick(false);
   return validation;
 }
 

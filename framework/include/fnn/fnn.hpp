@@ -20,6 +20,7 @@
 #include "fnn/registry.hpp"
 #include "fnn/scaler.hpp"
 #include "fnn/sizes.hpp"
+#include "fnn/sweep.hpp"
 #include "fnn/trainer.hpp"
 #include "fnn/training_run.hpp"
 #include "fnn/version.hpp"

@@ -116,4 +116,11 @@ FNN_API std::string describe(const TrainingPosition& position);
 /// stream apart from training's), and returns them; `data` keeps the rest, in shuffled order.
 FNN_API Dataset split_validation(Dataset& data, double fraction, std::uint64_t seed);
 
+/// K-fold cross-validation: returns fold `fold` (1-based) of `folds` as the validation data and
+/// leaves the other folds' rows in `data`, both in their original order. The folds are
+/// fold_of_rows (fnn/sweep.hpp) of `seed`, stratified by class (each row's arg_max) when
+/// `classes`. SpecError for fold outside 1..folds, folds < 2 or more folds than rows.
+FNN_API Dataset split_fold(Dataset& data, std::size_t fold, std::size_t folds, std::uint64_t seed,
+                           bool classes);
+
 }  // namespace fnn
