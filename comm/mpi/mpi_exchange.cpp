@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <climits>
 #include <fnn/error.hpp>
 #include <fnn/export.hpp>
 #include <fnn/gradient_exchange.hpp>
@@ -84,7 +85,44 @@ class MpiExchange final : public fnn::GradientExchange {
     }
   }
 
+  void broadcast(std::span<float> values) override {
+    check_count(values.size(), "MPI_Bcast");
+    check(MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_FLOAT, 0, comm_),
+          "MPI_Bcast");
+  }
+
+  std::vector<std::string> gather(const std::string& text) override {
+    check_count(text.size(), "MPI_Allgather");
+    int length = static_cast<int>(text.size());
+    std::vector<int> lengths(size_);
+    check(MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+    std::vector<int> offsets(size_);
+    std::size_t total = 0;
+    for (std::size_t p = 0; p < size_; ++p) {
+      offsets[p] = static_cast<int>(total);
+      total += static_cast<std::size_t>(lengths[p]);
+      check_count(total, "MPI_Allgatherv");
+    }
+    std::string all(total, '\0');
+    check(MPI_Allgatherv(text.data(), length, MPI_CHAR, all.data(), lengths.data(),
+                         offsets.data(), MPI_CHAR, comm_),
+          "MPI_Allgatherv (start-up agreement)");
+    std::vector<std::string> texts;
+    for (std::size_t p = 0; p < size_; ++p) {
+      texts.push_back(all.substr(static_cast<std::size_t>(offsets[p]),
+                                 static_cast<std::size_t>(lengths[p])));
+    }
+    return texts;
+  }
+
  private:
+  static void check_count(std::size_t count, const char* call) {
+    if (count > static_cast<std::size_t>(INT_MAX)) {
+      throw fnn::Error(std::string("the exchange cannot pass ") + std::to_string(count) +
+                       " values in one " + call + " (at most INT_MAX)");
+    }
+  }
+
   MPI_Comm comm_ = MPI_COMM_NULL;
   std::size_t rank_ = 0;
   std::size_t size_ = 1;
@@ -106,6 +144,10 @@ FNN_PLUGIN_EXPORT fnn::GradientExchange* fnn_comm_mpi_open(int* argc, char*** ar
     return nullptr;
   }
 }
+
+/// Ends every process of the job with `code` after an error on this one (the others may be
+/// waiting in an exchange that would never complete).
+FNN_PLUGIN_EXPORT void fnn_comm_mpi_abort(int code) noexcept { MPI_Abort(MPI_COMM_WORLD, code); }
 
 /// Frees the exchange and finalises MPI.
 FNN_PLUGIN_EXPORT void fnn_comm_mpi_close(fnn::GradientExchange* exchange) noexcept {

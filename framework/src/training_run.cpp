@@ -49,7 +49,8 @@ struct TrainingRun::State {
                  .seed = training().seed,
                  .threads = options.threads,
                  .schedule = LearningRateSchedule::parse(training().schedule),
-                 .stop = options.stop}) {}
+                 .stop = options.stop,
+                 .exchange = options.exchange}) {}
 
   TrainingState& training() { return *info.training; }
 
@@ -73,7 +74,8 @@ struct TrainingRun::State {
   }
 
   void write_checkpoint() {
-    save_model(options.checkpoints.file, network, snapshot());
+    const ModelInfo now = snapshot();  // every participant checks, the first writes
+    if (options.writes_files) save_model(options.checkpoints.file, network, now);
     checkpointed = trainer.position();
     if (metrics) metrics->sync();
   }
@@ -115,7 +117,7 @@ TrainingRun::TrainingRun(const Registry& registry, Network& network, ModelInfo i
     }
     state_->trainer.resume(training.position);
   }
-  if (!state_->options.metrics.empty()) {
+  if (!state_->options.metrics.empty() && state_->options.writes_files) {
     state_->metrics.emplace(state_->options.metrics, training.position.epochs_done);
   }
 }
@@ -128,7 +130,9 @@ bool TrainingRun::train(const Dataset& train, const Dataset& validation,
                         const RunCallbacks& callbacks) {
   State& s = *state_;
   const CheckpointPolicy& checkpoints = s.options.checkpoints;
-  if (!checkpoints.file.empty()) remove_stale_temporaries(checkpoints.file);  // a killed run's
+  if (!checkpoints.file.empty() && s.options.writes_files) {
+    remove_stale_temporaries(checkpoints.file);  // a killed run's
+  }  // a killed run's
   const bool classes = s.info.layout.classes > 0;
   const auto stopped = [&] { return s.options.stop != nullptr && s.options.stop->requested(); };
   const auto on_batch = [&](const BatchReport& b) {
