@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fnn train under mpirun against one process (docs/distributed.md): the same model file byte for
 # byte, only rank 0 writing and printing, a shard count that is not a multiple of the ranks and
-# ranks given different data refused, and a checkpoint written by 2 ranks resumed in one process.
+# ranks given different data refused, a checkpoint written by 2 ranks resumed in one process, and a
+# killed rank ending the job.
 # usage: train_under_mpirun.sh FNN MPIRUN [mpirun options...]
 set -euo pipefail
 
@@ -69,6 +70,47 @@ grep -q 'disagree before training: rank 1 has training data=23 rows.*rank 0 has 
 "$fnn" train --resume ck.fnn --train data.csv --epochs 3 --save resumed.fnn >resumed.log ||
   fail "resuming the 2-rank checkpoint in one process failed"
 cmp one.fnn resumed.fnn || fail "resumed in one process differs from the unbroken run"
+
+# Stop, then SIGKILL rank 1 once rank 0 has written a checkpoint: rank 0 waits in the exchange for
+# rank 1's shards (it does not train on alone), the job ends non-zero within 10 s, no model is
+# saved, and the checkpoint is intact. 2,000 rows for 1,000,000 epochs: nothing finishes on its own.
+awk 'BEGIN { print "a,b,y"; for (i = 0; i < 2000; i++) print (i % 17) / 8 "," (i % 13) / 6 "," (i % 5) / 4 }' \
+  >long.csv
+"${mpirun[@]}" -np 2 "$fnn" train --train long.csv --hidden 4 --batch-size 8 --epochs 1000000 \
+  --checkpoint-every 100batches --checkpoint killed.checkpoint --save killed.fnn \
+  --threads 1 >killed.log 2>&1 &
+job=$!
+for _ in $(seq 200); do [ -e killed.checkpoint ] && break; sleep 0.05; done
+rank1=""
+for pid in $(pgrep -f "killed.checkpoint" || true); do
+  if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+    rank1=$pid
+  fi
+done
+if [ -z "$rank1" ] || [ ! -e killed.checkpoint ]; then
+  fail "no checkpoint or no rank 1 to kill: $(cat killed.log)"
+  kill "$job" 2>/dev/null || true
+else
+  # Rank 1 stopped: rank 0 waits for its shards, so checkpoints stop (alone it would write one
+  # every 100 batches, many a second).
+  kill -STOP "$rank1"
+  sleep 0.5
+  before=$(cksum <killed.checkpoint)
+  sleep 1.5
+  [ "$(cksum <killed.checkpoint)" = "$before" ] ||
+    fail "rank 0 trained on while rank 1 was stopped: it does not take rank 1's shards"
+  kill -KILL "$rank1"
+  status=0
+  for _ in $(seq 100); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$job" 2>/dev/null; then
+    fail "the job still runs 10 s after rank 1 was killed"
+    kill "$job" 2>/dev/null || true
+  fi
+  wait "$job" || status=$?
+  [ "$status" != 0 ] || fail "the job exited 0 after rank 1 was killed"
+  [ ! -e killed.fnn ] || fail "rank 0 saved a model without rank 1"
+  "$fnn" inspect killed.checkpoint >/dev/null || fail "the last checkpoint is not intact"
+fi
 
 [ "$failed" = 0 ] && echo "train_under_mpirun: passed"
 exit "$failed"
