@@ -13,7 +13,8 @@ namespace {
 // What a resumed run needs again; everything else comes from its model file.
 constexpr std::string_view carried_options[] = {
     "train", "train-labels", "test", "test-labels", "validation-split", "epochs", "save",
-    "checkpoint-every", "checkpoint", "metrics", "progress", "threads", "plugin-dir"};
+    "checkpoint-every", "checkpoint", "metrics", "progress", "threads", "plugin-dir",
+    "exchange-timeout"};
 
 std::string value_text(const boost::any& value) {
   if (const auto* text = boost::any_cast<std::string>(&value)) return *text;

@@ -84,6 +84,9 @@ po::options_description train_options() {
       ("shards", po::value<long long>()->value_name("S")->default_value(1),
        "cut every batch into S fixed shards added by a fixed tree (docs/distributed.md); under "
        "mpirun or srun with N processes, a multiple of N, default N")
+      ("exchange-timeout", po::value<double>()->value_name("SECONDS")->default_value(60.0),
+       "under mpirun or srun: how long a rank waits for the others' shards of a batch before "
+       "the job is ended, naming the batch (a stuck or lost rank)")
       ("epochs", po::value<long long>()->value_name("N")->default_value(10),
        "total epochs (a resumed run continues up to this count)")
       ("init", po::value<std::string>()->value_name("NAME")->default_value("glorot_uniform"),
@@ -263,6 +266,11 @@ int train_command(const std::vector<std::string>& args) {
   const auto thread_limit = limit_threads(threads);  // evaluation too, not only the trainer
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
   const CheckpointPolicy checkpoints = checkpoint_policy(values);
+  const double exchange_timeout = values["exchange-timeout"].as<double>();
+  if (!(exchange_timeout > 0.0 && exchange_timeout <= 1e9)) {
+    throw UsageError("--exchange-timeout must be above 0 and at most 1e9 seconds, got " +
+                     to_text(exchange_timeout));
+  }
   // Every option is checked before any file is read.
   const std::string schedule_text = values["schedule"].as<std::string>();
   from_options("--schedule", [&] { return LearningRateSchedule::parse(schedule_text); });
@@ -413,6 +421,7 @@ int train_command(const std::vector<std::string>& args) {
     agree(*job, fingerprint(info, network, train, validation));
     job->mpi.exchange().broadcast(network.parameters());
     job->mpi.exchange().broadcast(training.optimizer_state);
+    job->mpi.exchange().set_deadline(exchange_timeout);
   }
 
   StopRequest stop;  // set by a signal (InterruptHandler below)

@@ -5,11 +5,14 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
+#include <cstdio>
 #include <fnn/error.hpp>
 #include <fnn/export.hpp>
 #include <fnn/gradient_exchange.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -65,12 +68,15 @@ class MpiExchange final : public fnn::GradientExchange {
       std::copy(mine.begin(), mine.end(), gradients_.begin() + static_cast<std::ptrdiff_t>(node * sums.parameters));
       losses_[node++] = sums.losses[root.begin];
     }
-    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, gradients_.data(),
-                         float_counts_.data(), float_offsets_.data(), MPI_FLOAT, comm_),
-          "MPI_Allgatherv (gradients)");
-    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, losses_.data(), loss_counts_.data(),
-                         loss_offsets_.data(), MPI_DOUBLE, comm_),
-          "MPI_Allgatherv (losses)");
+    MPI_Request requests[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, gradients_.data(),
+                          float_counts_.data(), float_offsets_.data(), MPI_FLOAT, comm_,
+                          &requests[0]),
+          "MPI_Iallgatherv (gradients)");
+    check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, losses_.data(), loss_counts_.data(),
+                          loss_offsets_.data(), MPI_DOUBLE, comm_, &requests[1]),
+          "MPI_Iallgatherv (losses)");
+    wait(requests);
     node = 0;
     for (std::size_t p = 0; p < size_; ++p) {
       for (const fnn::ShardRange root : roots[p]) {
@@ -115,7 +121,28 @@ class MpiExchange final : public fnn::GradientExchange {
     return texts;
   }
 
+  void set_deadline(double seconds) override { deadline_ = seconds; }
+
  private:
+  // Polls both requests until done, or throws when the deadline passes first (a stuck or lost
+  // rank would otherwise hang every other one forever; the caller then aborts the job).
+  void wait(MPI_Request (&requests)[2]) const {
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      int done = 0;
+      check(MPI_Testall(2, requests, &done, MPI_STATUSES_IGNORE), "MPI_Testall");
+      if (done) return;
+      const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - start;
+      if (deadline_ > 0.0 && waited.count() > deadline_) {
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%g", deadline_);
+        throw fnn::Error(std::string("the gradient exchange waited ") + seconds + " s for the other processes' shards: one of them is stuck or lost "
+                         "(fnn train --exchange-timeout sets the deadline)");
+      }
+      std::this_thread::yield();
+    }
+  }
+
   static void check_count(std::size_t count, const char* call) {
     if (count > static_cast<std::size_t>(INT_MAX)) {
       throw fnn::Error(std::string("the exchange cannot pass ") + std::to_string(count) +
@@ -129,6 +156,7 @@ class MpiExchange final : public fnn::GradientExchange {
   std::vector<int> float_counts_, float_offsets_, loss_counts_, loss_offsets_;
   std::vector<float> gradients_;
   std::vector<double> losses_;
+  double deadline_ = 0.0;  // seconds; 0: none
 };
 
 }  // namespace

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # fnn train under mpirun against one process (docs/distributed.md): the same model file byte for
 # byte, only rank 0 writing and printing, a shard count that is not a multiple of the ranks and
-# ranks given different data refused, a checkpoint written by 2 ranks resumed in one process, and a
-# killed rank ending the job.
+# ranks given different data refused, a checkpoint written by 2 ranks resumed in one process, a
+# killed rank ending the job, and a stuck one ended by the exchange deadline.
 # usage: train_under_mpirun.sh FNN MPIRUN [mpirun options...]
 set -euo pipefail
 
@@ -15,6 +15,14 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 failed=0
 fail() { echo "train_under_mpirun: FAILED: $*" >&2; failed=1; }
+# The process id of rank 1 of the job whose command line holds $1.
+rank_1_of() {
+  for pid in $(pgrep -f "$1" || true); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+      echo "$pid"
+    fi
+  done
+}
 
 # 23 rows: batches of 8, 8 and an uneven 7; deterministic.
 make_data() {
@@ -48,7 +56,7 @@ cmp one.fnn default.fnn || fail "--shards does not default to the 2 ranks"
 status=0
 "${mpirun[@]}" -np 2 "$fnn" train "${options[@]}" --shards 3 >three.log 2>&1 || status=$?
 [ "$status" = 2 ] || fail "--shards 3 on 2 ranks exited $status, expected 2"
-grep -q 'rank 1/2 (.*): --shards 3 must be a multiple of the job.s 2 processes' three.log ||
+grep -q 'rank [01]/2 (.*): --shards 3 must be a multiple of the job.s 2 processes' three.log ||
   fail "--shards 3 on 2 ranks: no message naming the rank: $(cat three.log)"
 [ ! -e three.fnn ] || fail "a refused run wrote a file"
 
@@ -81,12 +89,7 @@ awk 'BEGIN { print "a,b,y"; for (i = 0; i < 2000; i++) print (i % 17) / 8 "," (i
   --threads 1 >killed.log 2>&1 &
 job=$!
 for _ in $(seq 200); do [ -e killed.checkpoint ] && break; sleep 0.05; done
-rank1=""
-for pid in $(pgrep -f "killed.checkpoint" || true); do
-  if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
-    rank1=$pid
-  fi
-done
+rank1=$(rank_1_of killed.checkpoint)
 if [ -z "$rank1" ] || [ ! -e killed.checkpoint ]; then
   fail "no checkpoint or no rank 1 to kill: $(cat killed.log)"
   kill "$job" 2>/dev/null || true
@@ -110,6 +113,32 @@ else
   [ "$status" != 0 ] || fail "the job exited 0 after rank 1 was killed"
   [ ! -e killed.fnn ] || fail "rank 0 saved a model without rank 1"
   "$fnn" inspect killed.checkpoint >/dev/null || fail "the last checkpoint is not intact"
+fi
+
+# A stuck rank (stopped) and --exchange-timeout 1: rank 0 gives up within seconds, naming the
+# batch, and the job ends non-zero.
+"${mpirun[@]}" -np 2 "$fnn" train --train long.csv --hidden 4 --batch-size 8 --epochs 1000000 \
+  --checkpoint-every 100batches --checkpoint stuck.checkpoint --exchange-timeout 1 \
+  --threads 1 >stuck.log 2>&1 &
+job=$!
+for _ in $(seq 200); do [ -e stuck.checkpoint ] && break; sleep 0.05; done
+rank1=$(rank_1_of stuck.checkpoint)
+if [ -z "$rank1" ]; then
+  fail "no rank 1 to stop: $(cat stuck.log)"
+  kill "$job" 2>/dev/null || true
+else
+  kill -STOP "$rank1"
+  for _ in $(seq 100); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$job" 2>/dev/null; then
+    fail "the job still runs 10 s after rank 1 was stopped with --exchange-timeout 1"
+    kill -KILL "$rank1" 2>/dev/null || true
+    kill "$job" 2>/dev/null || true
+  fi
+  status=0
+  wait "$job" || status=$?
+  [ "$status" != 0 ] || fail "the job with a stuck rank exited 0"
+  grep -q 'rank 0/2 (.*): batch [0-9]* of epoch [0-9]*: the gradient exchange waited 1 s' \
+    stuck.log || fail "no message from rank 0 naming the batch: $(cat stuck.log)"
 fi
 
 [ "$failed" = 0 ] && echo "train_under_mpirun: passed"

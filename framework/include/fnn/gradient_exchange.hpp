@@ -77,6 +77,9 @@ class FNN_API GradientExchange {
   /// Every participant's `text`, in participant order (for a fingerprint every one compares).
   /// One participant: {text}.
   virtual std::vector<std::string> gather(const std::string& text);
+  /// From now on `share` throws fnn::Error when the other participants have not all taken part
+  /// within `seconds` (one is stuck or lost); the trainer names the batch. Default: no deadline.
+  virtual void set_deadline(double seconds);
 };
 
 /// One process computes every shard: there is nothing to share.
