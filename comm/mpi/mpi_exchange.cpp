@@ -1,5 +1,5 @@
 // fnn_comm_mpi: fnn::GradientExchange over MPI, a module that libfnn and the fnn tool never link
-// (docs/distributed-shards.md). It only copies bits: every rank's subtree sums reach every rank
+// (docs/distributed.md). It only copies bits: every rank's subtree sums reach every rank
 // through MPI_Allgatherv, and the core finishes the tree in its fixed order, so MPI's choice of
 // algorithm cannot change a result (MPI_Allreduce's would).
 #include <mpi.h>

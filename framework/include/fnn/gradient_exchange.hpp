@@ -1,5 +1,5 @@
 #pragma once
-// Shards of a batch and the one fixed tree that combines their sums (docs/distributed-shards.md).
+// Shards of a batch and the one fixed tree that combines their sums (docs/distributed.md).
 // The core owns the cut, the tree and the error checks; a GradientExchange only moves partial
 // sums between participants (processes) that each compute some of the shards.
 #include <cstddef>
