@@ -4,13 +4,19 @@
 #include <fnn/launcher.hpp>
 #include <fnn/names.hpp>
 #include <fnn/version.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "usage_error.hpp"
 
 namespace {
@@ -52,8 +58,13 @@ int dispatch(const std::vector<std::string>& words) {
     std::cout << "fnn " << fnn::version << " (plugin ABI " << fnn::abi_version << ")\n";
     return 0;
   }
-  // Under mpirun or srun, N copies of one command would race on its files.
-  if (const auto refusal = fnn::launch_refusal()) throw fnn::cli::UsageError(*refusal);
+  // Under mpirun or srun only train runs across processes (main opened the job); N copies of
+  // another command would race on its files.
+  if (fnn::cli::current_job() == nullptr) {
+    if (const auto refusal = fnn::launch_refusal("fnn " + words[0])) {
+      throw fnn::cli::UsageError(*refusal);
+    }
+  }
   for (const Command& command : commands) {
     if (words[0] == command.name) return command.run({words.begin() + 1, words.end()});
   }
@@ -65,26 +76,60 @@ int dispatch(const std::vector<std::string>& words) {
                              " (see fnn --help)");
 }
 
-}  // namespace
+// fnn train under mpirun or srun: MPI starts here, before anything starts TBB's threads. Ranks
+// other than 0 print nothing but errors.
+std::unique_ptr<fnn::cli::Job> open_job(std::unique_ptr<fnn::MpiModule>& mpi, int* argc,
+                                        char*** argv) {
+  if (*argc < 2 || std::string((*argv)[1]) != "train" || !fnn::launched_as_many()) return {};
+  std::error_code ignored;
+  if (!std::filesystem::exists(fnn::mpi_module_path(), ignored)) {  // exit 2, saying so
+    throw fnn::cli::UsageError(*fnn::launch_refusal("fnn train"));
+  }
+  mpi = std::make_unique<fnn::MpiModule>(argc, argv);
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  auto job = std::make_unique<fnn::cli::Job>(fnn::cli::Job{
+      *mpi, mpi->exchange().participant(), mpi->exchange().participants(), host});
+  if (job->rank != 0 && std::freopen("/dev/null", "w", stdout) == nullptr) {
+    throw fnn::Error(job->name() + ": cannot silence standard output (/dev/null)");
+  }
+  fnn::cli::set_current_job(job.get());
+  return job;
+}
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv, std::unique_ptr<fnn::MpiModule>& mpi, std::string& who) {
   try {
     if (argc > 0) fnn::cli::set_program_name(argv[0]);
-    return dispatch({argv + 1, argv + argc});
+    const std::unique_ptr<fnn::cli::Job> job = open_job(mpi, &argc, &argv);
+    if (job) who = job->name() + ": ";
+    const int status = dispatch({argv + 1, argv + argc});
+    fnn::cli::set_current_job(nullptr);
+    return status;
   } catch (const fnn::cli::UsageError& error) {
-    std::cerr << "fnn: " << error.what() << "\n";
+    std::cerr << "fnn: " << who << error.what() << "\n";
     return 2;
   } catch (const fnn::Error& error) {
-    std::cerr << "fnn: " << error.what() << "\n";
+    std::cerr << "fnn: " << who << error.what() << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
     // fnn refuses sizes beyond the machine's memory before allocating; this is what is left:
     // a memory limit (ulimit, cgroup) or memory taken by other processes.
-    std::cerr << "fnn: out of memory: the run needs more memory than it could get; try a "
-                 "smaller --batch-size or network, or less data\n";
+    std::cerr << "fnn: " << who << "out of memory: the run needs more memory than it could "
+                 "get; try a smaller --batch-size or network, or less data\n";
     return 1;
   } catch (const std::exception& error) {
-    std::cerr << "fnn: unexpected error: " << error.what() << "\n";
+    std::cerr << "fnn: " << who << "unexpected error: " << error.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::unique_ptr<fnn::MpiModule> mpi;
+  std::string who;  // "rank r/N (host): " in a job
+  const int status = run(argc, argv, mpi, who);
+  // After an error the other ranks may wait in an exchange for this one: end the whole job.
+  if (mpi && status != 0) mpi->abort(status);
+  return status;
 }

@@ -14,7 +14,8 @@ namespace {
 constexpr std::string_view carried_options[] = {
     "train", "train-labels", "test", "test-labels", "validation-split", "validation",
     "validation-labels", "folds", "fold", "epochs", "save",
-    "checkpoint-every", "checkpoint", "metrics", "progress", "threads", "plugin-dir"};
+    "checkpoint-every", "checkpoint", "metrics", "progress", "threads", "plugin-dir",
+    "exchange-timeout"};
 
 }  // namespace
 

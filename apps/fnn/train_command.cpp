@@ -12,6 +12,7 @@
 #include <fnn/registry.hpp>
 #include <fnn/schedule.hpp>
 #include <fnn/trainer.hpp>
+#include <fnn/version.hpp>
 #include <fnn/training_run.hpp>
 #include <iostream>
 #include <numeric>
@@ -19,6 +20,7 @@
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "component_options.hpp"
+#include "distributed.hpp"
 #include "experiment.hpp"
 #include "layers_option.hpp"
 #include "output_files.hpp"
@@ -89,7 +91,11 @@ po::options_description train_options() {
       ("batch-size", po::value<long long>()->value_name("N")->default_value(32),
        "samples per step")
       ("shards", po::value<long long>()->value_name("S")->default_value(1),
-       "cut every batch into S fixed shards added by a fixed tree (docs/distributed-shards.md)")
+       "cut every batch into S fixed shards added by a fixed tree (docs/distributed.md); under "
+       "mpirun or srun with N processes, a multiple of N, default N")
+      ("exchange-timeout", po::value<double>()->value_name("SECONDS")->default_value(60.0),
+       "under mpirun or srun: how long a rank waits for the others' shards of a batch before "
+       "the job is ended, naming the batch (a stuck or lost rank)")
       ("epochs", po::value<long long>()->value_name("N")->default_value(10),
        "total epochs (a resumed run continues up to this count)")
       ("init", po::value<std::string>()->value_name("NAME")->default_value("glorot_uniform"),
@@ -240,6 +246,35 @@ DataSource source(const po::variables_map& values, const std::string& data_optio
   return result;
 }
 
+// What the ranks of a job must agree on before training: the same fnn, network, data (after
+// scaling), options, and as many parameters and optimizer values to broadcast.
+Fingerprint fingerprint(const ModelInfo& info, const Network& network, const Dataset& train,
+                        const Dataset& validation) {
+  const TrainingState& training = *info.training;
+  const auto shape = [](const Dataset& data) {
+    return std::to_string(data.inputs.rows()) + " rows, " + std::to_string(data.inputs.cols()) +
+           " inputs, " + std::to_string(data.targets.cols()) + " targets, checksum " +
+           checksum(data.inputs.values()) + "/" + checksum(data.targets.values());
+  };
+  Fingerprint result{
+      {"fnn", std::string(version) + " (plugin ABI " + std::to_string(abi_version) + ")"},
+      {"network", std::to_string(network.input_size()) + " inputs, " +
+                      to_text(network.spec().layers)},
+      {"training data", shape(train)},
+      {"validation", shape(validation)},
+      {"--loss", to_text(info.loss)},
+      {"--optimizer", to_text(training.optimizer)},
+      {"--schedule", training.schedule},
+      {"--batch-size", std::to_string(training.batch_size)},
+      {"--shards", std::to_string(training.shards)},
+      {"--epochs", std::to_string(training.total_epochs)},
+      {"--seed", std::to_string(training.seed)},
+      {"position", describe(training.position)},
+      {"parameters", std::to_string(network.parameters().size())},
+      {"optimizer state", std::to_string(training.optimizer_state.size()) + " values"}};
+  return result;
+}
+
 }  // namespace
 
 int train_command(const std::vector<std::string>& args) {
@@ -268,6 +303,11 @@ int train_command(const std::vector<std::string>& args) {
   const auto thread_limit = limit_threads(threads);  // evaluation too, not only the trainer
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
   const CheckpointPolicy checkpoints = checkpoint_policy(values);
+  const double exchange_timeout = values["exchange-timeout"].as<double>();
+  if (!(exchange_timeout > 0.0 && exchange_timeout <= 1e9)) {
+    throw UsageError("--exchange-timeout must be above 0 and at most 1e9 seconds, got " +
+                     to_text(exchange_timeout));
+  }
   // Every option is checked before any file is read.
   const std::string schedule_text = values["schedule"].as<std::string>();
   const auto schedule =
@@ -325,12 +365,19 @@ int train_command(const std::vector<std::string>& args) {
   if (!resumed || !values["batch-size"].defaulted()) {
     training.batch_size = at_least(values, "batch-size", 1);
   }
+  const Job* const job = current_job();
   if (!resumed || !values["shards"].defaulted()) {
     training.shards = at_least(values, "shards", 1);
     if (training.shards > max_shards) {
       throw UsageError("--shards must be at most " + std::to_string(max_shards) + ", got " +
                        std::to_string(training.shards));
     }
+    if (job && values["shards"].defaulted()) training.shards = job->size;  // one shard a rank
+  }
+  if (job && training.shards % job->size != 0) {
+    throw UsageError("--shards " + std::to_string(training.shards) + (resumed ? " (of " + resume_file + ")" : "") +
+                     " must be a multiple of the job's " + std::to_string(job->size) +
+                     " processes: each computes the same number of shards of every batch");
   }
   if (!resumed || !values["seed"].defaulted()) {
     training.seed = static_cast<std::uint64_t>(values["seed"].as<long long>());
@@ -429,9 +476,20 @@ int train_command(const std::vector<std::string>& args) {
     network.initialize(*init, rng);
   }
 
+  if (job) {  // every rank starts from rank 0's parameters and optimizer state
+    agree(*job, fingerprint(info, network, train, validation));
+    job->mpi.exchange().broadcast(network.parameters());
+    job->mpi.exchange().broadcast(training.optimizer_state);
+    job->mpi.exchange().set_deadline(exchange_timeout);
+  }
+
   StopRequest stop;  // set by a signal (InterruptHandler below)
-  RunOptions run_options{
-      .threads = threads, .checkpoints = checkpoints, .metrics = {}, .stop = &stop};
+  RunOptions run_options{.threads = threads,
+                         .checkpoints = checkpoints,
+                         .metrics = {},
+                         .stop = &stop,
+                         .exchange = job ? &job->mpi.exchange() : nullptr,
+                         .writes_files = !job || job->rank == 0};
   if (values.count("metrics")) run_options.metrics = values["metrics"].as<std::string>();
   std::optional<TrainingRun> run;
   make_component("--loss/--optimizer", [&] { run.emplace(registry, network, info, run_options); });
@@ -468,8 +526,10 @@ int train_command(const std::vector<std::string>& args) {
                   .on_epoch = [&](const EpochSummary& summary) { progress.epoch_done(summary); }});
   progress.finish();  // the lines the throttle held back: the best epoch's, the last one's
   const bool keeps_best = training.monitoring && training.monitoring->patience > 0;
+  const bool writes_files = !job || job->rank == 0;
   if (!complete) {
-    if (keeps_best && values.count("save") && run->monitor_state().best_epoch > 0) {
+    if (keeps_best && values.count("save") && run->monitor_state().best_epoch > 0 &&
+        writes_files) {
       run->save(values["save"].as<std::string>());  // the best so far; the checkpoint: the latest
       std::cerr << "fnn: saved the best model so far (epoch " << run->monitor_state().best_epoch
                 << ") to " << values["save"].as<std::string>() << "\n";
@@ -482,7 +542,7 @@ int train_command(const std::vector<std::string>& args) {
     std::cout << line << "\n";
   }
   if (test) std::cout << "test: " << describe(evaluate(network, run->loss(), *test, classes)) << "\n";
-  if (values.count("save")) {
+  if (values.count("save") && writes_files) {
     run->save(values["save"].as<std::string>());
     std::cout << "saved " << values["save"].as<std::string>() << "\n";
   }

@@ -1,8 +1,11 @@
 #include "fnn/launcher.hpp"
 
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
 #include <charconv>
 #include <cstdlib>
+
+#include "fnn/error.hpp"
 
 namespace fnn {
 
@@ -29,23 +32,76 @@ std::filesystem::path mpi_module_path() {
       .lexically_normal();
 }
 
-std::optional<std::string> launch_refusal() {
+bool launched_as_many() {
   const std::optional<Launcher> launcher = detect_launcher();
-  if (!launcher || launcher->processes == std::size_t{1}) return std::nullopt;
-  std::string message = "fnn was started by a parallel launcher (";
-  message.append(launcher->variable).append("=").append(launcher->value).append(") ");
+  return launcher && launcher->processes != std::size_t{1};
+}
+
+std::optional<std::string> launch_refusal(const std::string& what) {
+  if (!launched_as_many()) return std::nullopt;
+  const Launcher launcher = *detect_launcher();
+  std::string message = what;
+  message.append(" was started by a parallel launcher (");
+  message.append(launcher.variable).append("=").append(launcher.value).append(") ");
   const std::filesystem::path module = mpi_module_path();
   std::error_code ignored;
   if (std::filesystem::exists(module, ignored)) {
-    message.append("and the MPI module ").append(module.string()).append(
-        " is installed, but this fnn does not train across processes yet (issue #18)");
+    message.append("and only fnn train runs across processes (through the MPI module ")
+        .append(module.string())
+        .append(")");
   } else {
     message.append("but the MPI module ").append(module.string()).append(
         " is not installed (package fnn-mpi)");
   }
-  message.append(": the copies would each train alone and race to write the same files; run "
-                 "fnn without mpirun or srun, or with one process");
+  message.append(": the copies would each work alone and race to write the same files; run "
+                 "it without mpirun or srun, or with one process");
   return message;
+}
+
+struct MpiModule::Library {
+  boost::dll::shared_library library;
+  void (*close)(GradientExchange*) noexcept = nullptr;
+  void (*abort)(int) noexcept = nullptr;
+};
+
+MpiModule::MpiModule(int* argc, char*** argv) : library_(std::make_unique<Library>()) {
+  const std::filesystem::path module = mpi_module_path();
+  std::error_code ignored;
+  if (!std::filesystem::exists(module, ignored)) {
+    throw PluginError("the MPI module " + module.string() +
+                      " is not installed (package fnn-mpi), so fnn cannot train across "
+                      "processes; run it without mpirun or srun");
+  }
+  try {
+    // Global: Open MPI's own components, loaded later, need libmpi's symbols.
+    library_->library.load(module, boost::dll::load_mode::rtld_now |
+                                       boost::dll::load_mode::rtld_global);
+  } catch (const std::exception& failure) {
+    throw PluginError("cannot load the MPI module " + module.string() + ": " + failure.what());
+  }
+  using Open = GradientExchange*(int*, char***) noexcept;
+  using Close = void(GradientExchange*) noexcept;
+  using Abort = void(int) noexcept;
+  for (const char* name : {"fnn_comm_mpi_open", "fnn_comm_mpi_close", "fnn_comm_mpi_abort"}) {
+    if (!library_->library.has(name)) {
+      throw PluginError("the MPI module " + module.string() + " has no " + name +
+                        ": it is from another fnn version; reinstall fnn-mpi");
+    }
+  }
+  library_->close = &library_->library.get<Close>("fnn_comm_mpi_close");
+  library_->abort = &library_->library.get<Abort>("fnn_comm_mpi_abort");
+  exchange_ = library_->library.get<Open>("fnn_comm_mpi_open")(argc, argv);
+  if (exchange_ == nullptr) {
+    throw PluginError("the MPI module " + module.string() + " could not start MPI "
+                      "(MPI_Init_thread failed)");
+  }
+}
+
+MpiModule::~MpiModule() { library_->close(exchange_); }
+
+void MpiModule::abort(int code) noexcept {
+  library_->abort(code);
+  std::_Exit(code);  // MPI_Abort does not return; should it, end this process anyway
 }
 
 }  // namespace fnn

@@ -137,7 +137,8 @@ struct Trainer::State {
   ShardSums sums() {
     return {gradient, shard_losses, network.parameters().size()};
   }
-  double backpropagate_shards(std::size_t rows, const PassContext& context);
+  double backpropagate_shards(std::size_t rows, const PassContext& context, std::size_t epoch,
+                              std::size_t batch);
   bool gradient_is_finite() const;
 };
 
@@ -145,7 +146,8 @@ struct Trainer::State {
 // starts at the first of them) with the whole batch's scale 1 / rows and its rows' offset, so
 // that dropout does not depend on the cut; then the tree over all shards. Returns the batch's
 // loss sum. An empty shard (rows < shards) adds zeros.
-double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext& context) {
+double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext& context,
+                                            std::size_t epoch, std::size_t batch) {
   const ShardSums all = sums();
   const std::size_t offset = shard_rows(rows, options.shards, mine.begin).begin;
   for (std::size_t shard = mine.begin; shard < mine.end; ++shard) {
@@ -163,7 +165,14 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
         1.0F / static_cast<float>(rows), all.gradient(shard), *workspace, shard_context);
   }
   for (const ShardRange root : roots[exchange.participant()]) combine_shards(all, root);
-  if (exchange.participants() > 1) exchange.share(roots, all);
+  if (exchange.participants() > 1) {
+    try {
+      exchange.share(roots, all);
+    } catch (const Error& error) {  // which batch the participants could not finish
+      throw Error("batch " + std::to_string(batch) + " of epoch " + std::to_string(epoch) + ": " +
+                  error.what());
+    }
+  }
   combine_shards(all, {0, options.shards}, all_roots);
   return shard_losses[0];
 }
@@ -323,7 +332,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
                           shard_rows(rows, shards, state.mine.end).begin};
     state.arena.execute([&] {
       state.gather(inputs, targets, first + mine.begin, mine.size());
-      batch_loss = state.backpropagate_shards(rows, context);
+      batch_loss = state.backpropagate_shards(rows, context, epoch, batch);
       if (!std::isfinite(batch_loss)) return;
       finite_gradient = state.gradient_is_finite();
       if (finite_gradient) {

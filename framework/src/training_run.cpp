@@ -64,7 +64,8 @@ struct TrainingRun::State {
                  .seed = training().seed,
                  .threads = options.threads,
                  .schedule = LearningRateSchedule::parse(training().schedule),
-                 .stop = options.stop}) {}
+                 .stop = options.stop,
+                 .exchange = options.exchange}) {}
 
   TrainingState& training() { return *info.training; }
   bool keeps_best() const {
@@ -146,7 +147,8 @@ struct TrainingRun::State {
   }
 
   void write_checkpoint() {
-    save_model(options.checkpoints.file, network, snapshot());
+    const ModelInfo now = snapshot();  // every participant checks, the first writes
+    if (options.writes_files) save_model(options.checkpoints.file, network, now);
     checkpointed = trainer.position();
     if (metrics) metrics->sync();
   }
@@ -197,7 +199,7 @@ TrainingRun::TrainingRun(const Registry& registry, Network& network, ModelInfo i
   }
   state_->return_to_latest();
   state_->trainer.set_rate_factor(training.monitor_state.rate_factor);
-  if (!state_->options.metrics.empty()) {
+  if (!state_->options.metrics.empty() && state_->options.writes_files) {
     state_->metrics.emplace(state_->options.metrics, training.position.epochs_done);
   }
 }
@@ -210,7 +212,9 @@ bool TrainingRun::train(const Dataset& train, const Dataset& validation,
                         const RunCallbacks& callbacks) {
   State& s = *state_;
   const CheckpointPolicy& checkpoints = s.options.checkpoints;
-  if (!checkpoints.file.empty()) remove_stale_temporaries(checkpoints.file);  // a killed run's
+  if (!checkpoints.file.empty() && s.options.writes_files) {
+    remove_stale_temporaries(checkpoints.file);  // a killed run's
+  }  // a killed run's
   const bool classes = s.info.layout.classes > 0;
   const auto stopped = [&] { return s.options.stop != nullptr && s.options.stop->requested(); };
   const auto on_batch = [&](const BatchReport& b) {

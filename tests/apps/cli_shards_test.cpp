@@ -131,8 +131,19 @@ TEST_CASE("bad --shards values are usage errors", "[cli][shards]") {
   }
 }
 
-TEST_CASE("under a launcher of several processes fnn refuses to run as independent copies; one "
-          "process runs",
+TEST_CASE("bad --exchange-timeout values are usage errors", "[cli][shards]") {
+  const Folder f;
+  for (const std::string value : {"0", "-1", "nan", "1e10"}) {
+    INFO(value);
+    const auto result = run_fnn(train(f, {"--epochs", "1", "--exchange-timeout", value}));
+    CHECK(result.exit_code == 2);
+    CHECK_THAT(result.err, Contains("--exchange-timeout must be above 0 and at most 1e9 seconds"));
+  }
+  CHECK(run_fnn(train(f, {"--epochs", "1", "--exchange-timeout", "0.5"})).exit_code == 0);
+}
+
+TEST_CASE("under a launcher of several processes commands other than train refuse to run as "
+          "independent copies; one process runs",
           "[cli][shards][mpi]") {
   const Folder f;
   struct Case {
@@ -143,9 +154,9 @@ TEST_CASE("under a launcher of several processes fnn refuses to run as independe
                        Case{"PMIX_RANK", "0"}}) {
     INFO(c.variable);
     const fnn::test::ScopedEnvironment launched(c.variable, c.value);
-    const auto result = run_fnn(train(f, {"--epochs", "1"}));
+    const auto result = run_fnn({"plugins"});
     CHECK(result.exit_code == 2);
-    CHECK_THAT(result.err, Contains(std::string("fnn was started by a parallel launcher (") +
+    CHECK_THAT(result.err, Contains(std::string("fnn plugins was started by a parallel launcher (") +
                                     c.variable + "=" + c.value + ")") &&
                                Contains("fnn_comm_mpi.so") &&
                                Contains("race to write the same files"));

@@ -1,9 +1,10 @@
 #pragma once
-// Shards of a batch and the one fixed tree that combines their sums (docs/distributed-shards.md).
+// Shards of a batch and the one fixed tree that combines their sums (docs/distributed.md).
 // The core owns the cut, the tree and the error checks; a GradientExchange only moves partial
 // sums between participants (processes) that each compute some of the shards.
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "fnn/export.hpp"
@@ -69,6 +70,16 @@ class FNN_API GradientExchange {
   /// bit for bit as their owners computed them. Throws fnn::Error naming what failed; the core
   /// then applies nothing.
   virtual void share(std::span<const std::vector<ShardRange>> roots, const ShardSums& sums) = 0;
+  /// Start-up agreement, called by every participant in the same order. Copies participant 0's
+  /// `values` into every participant's (the initial parameters and optimizer state); all must
+  /// pass the same size. One participant: nothing to do.
+  virtual void broadcast(std::span<float> values);
+  /// Every participant's `text`, in participant order (for a fingerprint every one compares).
+  /// One participant: {text}.
+  virtual std::vector<std::string> gather(const std::string& text);
+  /// From now on `share` throws fnn::Error when the other participants have not all taken part
+  /// within `seconds` (one is stuck or lost); the trainer names the batch. Default: no deadline.
+  virtual void set_deadline(double seconds);
 };
 
 /// One process computes every shard: there is nothing to share.

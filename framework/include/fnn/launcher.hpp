@@ -3,10 +3,12 @@
 // what fnn can do about it. Distributed training needs the MPI module, which libfnn never links.
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "fnn/export.hpp"
+#include "fnn/gradient_exchange.hpp"
 
 namespace fnn {
 
@@ -24,10 +26,37 @@ FNN_API std::optional<Launcher> detect_launcher();
 /// Where fnn looks for its MPI module: fnn/fnn_comm_mpi.so beside the libfnn shared object.
 FNN_API std::filesystem::path mpi_module_path();
 
+/// Whether this process is one of several a launcher started (or of an unknown count).
+FNN_API bool launched_as_many();
+
 /// Why this process cannot run as it was launched, or nothing: under a launcher of more than one
-/// process (or of an unknown count) N independent copies would each train alone and race to
-/// write the same files, so until distributed training runs through the MPI module, fnn refuses,
-/// naming the variable, the module's path and whether it is there. For a usage error (exit 2).
-FNN_API std::optional<std::string> launch_refusal();
+/// process (or of an unknown count) N independent copies would each work alone and race to
+/// write the same files. `what` says what the caller was about to do (e.g. "fnn plugins");
+/// the message names the launcher's variable, the module's path and whether it is there, and
+/// what can run across processes. For a usage error (exit 2).
+FNN_API std::optional<std::string> launch_refusal(const std::string& what);
+
+/// The MPI module (mpi_module_path()), loaded and started: the gradient exchange over every
+/// process of the job. Open it first thing in main: MPI_Init_thread must run before TBB starts
+/// its threads. The destructor finalises MPI.
+class FNN_API MpiModule {
+ public:
+  /// PluginError naming the module when it is not installed, cannot be loaded, or MPI does not
+  /// start.
+  MpiModule(int* argc, char*** argv);
+  ~MpiModule();
+  MpiModule(const MpiModule&) = delete;
+  MpiModule& operator=(const MpiModule&) = delete;
+
+  GradientExchange& exchange() noexcept { return *exchange_; }
+  /// Ends every process of the job with `code` (MPI_Abort): after an error on one process the
+  /// others may wait in an exchange that never completes.
+  [[noreturn]] void abort(int code) noexcept;
+
+ private:
+  struct Library;
+  std::unique_ptr<Library> library_;
+  GradientExchange* exchange_ = nullptr;
+};
 
 }  // namespace fnn

@@ -33,6 +33,12 @@ struct RunOptions {
   CheckpointPolicy checkpoints;
   std::filesystem::path metrics;     ///< per-epoch metrics file (fnn/metrics_log.hpp); empty: none
   const StopRequest* stop = nullptr; ///< not owned; see fnn/interrupt.hpp
+  /// As TrainingOptions::exchange: this process computes its participant's shards of every
+  /// batch. Not owned; null: all of them.
+  GradientExchange* exchange = nullptr;
+  /// False for the participants of a distributed run other than the first: they write no
+  /// checkpoint and no metrics (the first writes them, from the same bits).
+  bool writes_files = true;
 };
 
 /// What a run reports as it goes. Both may be empty.
