@@ -13,16 +13,9 @@ namespace fnn::cli {
 
 namespace {
 
-// 'text'. (Built by appending: GCC 12 warns, wrongly, about "'" + text + "'" under -O2.)
-std::string quoted(const std::string& text) {
-  std::string result(1, '\'');
-  result.append(text).push_back('\'');
-  return result;
-}
-
 std::string columns(const std::vector<std::string>& names) {
   std::vector<std::string> list;
-  for (const std::string& name : names) list.push_back(quoted(name));
+  for (const std::string& name : names) list.push_back(in_quotes(name));
   return join(list);
 }
 
@@ -30,7 +23,7 @@ void print_network(const Network& network) {
   std::printf("network: %zu inputs -> %zu outputs, %zu parameters\n", network.input_size(),
               network.output_size(), network.parameters().size());
   // The network as `fnn train --layers` takes it, quoted for a shell: it can be pasted back.
-  std::printf("  --layers %s\n", quoted(to_text(network.spec().layers)).c_str());
+  std::printf("  --layers %s\n", in_quotes(to_text(network.spec().layers)).c_str());
   std::printf("  %-5s %-32s %12s %8s\n", "layer", "component", "parameters", "outputs");
   for (std::size_t i = 0; i < network.layer_count(); ++i) {
     const Layer& layer = network.layer(i);

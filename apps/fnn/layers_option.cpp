@@ -11,13 +11,6 @@ namespace fnn::cli {
 
 namespace {
 
-// 'text'. (Built by appending: GCC 12 warns, wrongly, about "'" + text + "'" under -O2.)
-std::string quoted(const std::string& text) {
-  std::string result(1, '\'');
-  result.append(text).push_back('\'');
-  return result;
-}
-
 LayerSpec with_units(LayerSpec layer, std::size_t units) {
   layer.options.set("units", std::to_string(units));
   return layer;
@@ -82,7 +75,7 @@ NetworkSpec LayersOption::network(std::size_t inputs, std::size_t outputs) const
 }
 
 void LayersOption::fail(std::size_t entry, const std::string& why) const {
-  throw UsageError("--layers entry " + std::to_string(entry + 1) + " " + quoted(texts_[entry]) +
+  throw UsageError("--layers entry " + std::to_string(entry + 1) + " " + in_quotes(texts_[entry]) +
                    ": " + why);
 }
 
@@ -90,7 +83,7 @@ void require_activation(const Registry& registry, const std::string& option,
                         const ComponentChoice& choice) {
   if (!registry.contains(Kind::layer, choice.name)) return;
   throw UsageError(
-      option + " " + choice.name + ": " + quoted(choice.name) +
+      option + " " + choice.name + ": " + in_quotes(choice.name) +
       " is a layer, not an activation; to place layers yourself give the whole "
       "stack with --layers, e.g. --layers \"dense:units=16 relu dropout:rate=0.2 dense "
       "sigmoid\"");

@@ -3,16 +3,13 @@
 #include <fnn/atomic_file.hpp>
 #include <fnn/error.hpp>
 #include <fnn/file_identity.hpp>
+#include <fnn/names.hpp>
 
 #include "usage_error.hpp"
 
 namespace fnn::cli {
 
 namespace {
-
-std::string quoted(const std::string& file) {
-  return "'" + file + "'";
-}
 
 // A resumed model read whole, then replaced atomically by its own run: not a clash.
 bool continues_its_model(const NamedFile& input, const NamedFile& output) {
@@ -26,8 +23,8 @@ bool can_be_destroyed(const FileIdentity& identity) {
 }
 
 void refuse_same_file(const NamedFile& output, const NamedFile& other) {
-  throw UsageError(output.option + " " + quoted(output.file) + " is the same file as " +
-                   other.option + (other.file != output.file ? " " + quoted(other.file) : "") +
+  throw UsageError(output.option + " " + in_quotes(output.file) + " is the same file as " +
+                   other.option + (other.file != output.file ? " " + in_quotes(other.file) : "") +
                    "; writing it would destroy it: give " + output.option + " another file name");
 }
 

@@ -45,6 +45,13 @@ std::string nearest_name(std::string_view wanted, const std::vector<std::string>
   return best;
 }
 
+// Built by appending: GCC 12 warns, wrongly, about "'" + text + "'" under -O2.
+std::string in_quotes(std::string_view text) {
+  std::string result(1, '\'');
+  result.append(text).push_back('\'');
+  return result;
+}
+
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string joined;
   for (const std::string& item : items) {

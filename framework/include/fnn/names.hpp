@@ -15,6 +15,9 @@ FNN_API std::string nearest_name(std::string_view wanted, const std::vector<std:
 /// "a, b, c" — for lists in messages.
 FNN_API std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+/// "'text'" — for a name or value in a message.
+FNN_API std::string in_quotes(std::string_view text);
+
 /// "a,b" → {"a", "b"}, trimming spaces and tabs; "" → {}; "a," → {"a", ""}.
 FNN_API std::vector<std::string> split_list(const std::string& text);
 
