@@ -485,7 +485,10 @@ std::pair<std::string, bool> monitored_column(const std::string& monitor) {
 
 std::optional<std::size_t> best_configuration(const std::vector<ConfigurationSummary>& summaries,
                                               const std::string& monitor) {
-  const auto [column, lower_is_better] = monitored_column(monitor);
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  const auto monitored = monitored_column(monitor);
+  const std::string& column = monitored.first;
+  const bool lower_is_better = monitored.second;
   std::optional<std::size_t> best;
   double best_value = 0.0;
   for (std::size_t c = 0; c < summaries.size(); ++c) {
@@ -553,13 +556,14 @@ std::string summary_csv(const std::vector<SweepConfiguration>& configurations,
 }
 
 SweepConfiguration with_settings(SweepConfiguration base, const SweepConfiguration& changes) {
-  for (const auto& [key, value] : changes) {
-    const auto found = std::find_if(base.begin(), base.end(),
-                                    [&](const auto& setting) { return setting.first == key; });
+  for (const auto& change : changes) {
+    const auto found = std::find_if(base.begin(), base.end(), [&](const auto& setting) {
+      return setting.first == change.first;
+    });
     if (found != base.end())
-      found->second = value;
+      found->second = change.second;
     else
-      base.emplace_back(key, value);
+      base.push_back(change);
   }
   return base;
 }
