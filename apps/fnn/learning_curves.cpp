@@ -14,7 +14,8 @@ struct Metric {
 };
 constexpr Metric plotted[] = {{"train_loss", "training loss", true},
                               {"validation_loss", "validation loss", true},
-                              {"validation_accuracy", "validation accuracy", false}};
+                              {"validation_accuracy", "validation accuracy", false},
+                              {"train_accuracy", "training accuracy", false}};
 
 // The epoch of the lowest value in `column`, or 0.
 std::size_t epoch_of_lowest(const MetricsTable& metrics, const std::string& column) {

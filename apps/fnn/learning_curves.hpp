@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "gnuplot.hpp"
-#include "metrics_file.hpp"
+#include <fnn/metrics_table.hpp>
 
 namespace fnn::cli {
 

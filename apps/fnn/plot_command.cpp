@@ -81,8 +81,11 @@ int plot_command(const std::vector<std::string>& args) {
   const std::vector<std::string> names = run_names(values, files);
 
   std::vector<NamedRun> runs;
-  for (std::size_t i = 0; i < files.size(); ++i)
-    runs.push_back({names[i], read_metrics_file(files[i])});
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    runs.push_back({names[i], read_metrics_table(files[i])});
+    if (!runs.back().metrics.left_out.empty())
+      std::cerr << "fnn: warning: " << runs.back().metrics.left_out << "\n";
+  }
   const std::vector<PlotPanel> panels = learning_curve_panels(runs);
   if (panels.empty()) {
     throw DataError(

@@ -95,6 +95,12 @@ std::optional<Monitoring> monitoring_from_options(const po::variables_map& value
   return monitoring;
 }
 
+const std::vector<std::string>& watching_option_names() {
+  static const std::vector<std::string> names(std::begin(watching_options),
+                                              std::end(watching_options));
+  return names;
+}
+
 const std::vector<std::string>& stopping_option_names() {
   static const std::vector<std::string> names{"early-stopping", "monitor", "min-delta",
                                               "start-from-epoch"};

@@ -19,6 +19,10 @@ boost::program_options::options_description stopping_options();
 std::optional<Monitoring> monitoring_from_options(
     const boost::program_options::variables_map& values, const LearningRateSchedule& schedule);
 
+/// --monitor, --min-delta, --start-from-epoch: what is watched, meaningful only with
+/// --early-stopping or a plateau schedule.
+const std::vector<std::string>& watching_option_names();
+
 /// The options above that a model file carries: fnn train refuses them with --resume.
 const std::vector<std::string>& stopping_option_names();
 

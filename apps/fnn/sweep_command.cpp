@@ -286,6 +286,21 @@ std::string resume_config(const SweepConfiguration& settings) {
   return ini_text(kept);
 }
 
+// A trial that neither stops early nor follows a plateau watches nothing: the sweep's --monitor
+// then only ranks the configurations, and fnn train would refuse it.
+SweepConfiguration without_idle_watching(SweepConfiguration settings) {
+  const auto setting = [&](const std::string& name) {
+    return std::find_if(settings.begin(), settings.end(),
+                        [&](const auto& entry) { return entry.first == name; });
+  };
+  const auto schedule = setting("schedule");
+  const bool plateau = schedule != settings.end() && schedule->second.starts_with("plateau:");
+  if (plateau || setting("early-stopping") != settings.end()) return settings;
+  std::erase_if(settings,
+                [](const auto& entry) { return contains(watching_option_names(), entry.first); });
+  return settings;
+}
+
 TrialOutcome run_trial(const SweepPlan& plan, std::size_t index, const StopRequest& stop) {
   const SweepTrial& trial = plan.trials[index];
   const fs::path& directory = trial.directory;
@@ -527,9 +542,12 @@ int sweep_command(const std::vector<std::string>& args) {
                           : usage_of([&] { return grid_configurations(parameters); });
   plan.trials = sweep_trials(plan.swept.size(), folds, out);
   plan.threads = std::max<std::size_t>(1, budget / jobs);
-  const SweepConfiguration base = base_settings(values, train);
+  SweepConfiguration base = base_settings(values, train);
+  // Ranking by training accuracy needs every trial to measure it (a pass over its rows per epoch).
+  if (monitor == "accuracy") base = with_settings(base, {{"train-accuracy", "true"}});
   for (const SweepTrial& trial : plan.trials) {
-    SweepConfiguration settings = with_settings(base, plan.swept[trial.configuration]);
+    SweepConfiguration settings =
+        without_idle_watching(with_settings(base, plan.swept[trial.configuration]));
     if (trial.fold > 0) {
       settings.emplace_back("folds", std::to_string(folds));
       settings.emplace_back("fold", std::to_string(trial.fold));

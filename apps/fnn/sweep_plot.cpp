@@ -97,7 +97,7 @@ void write_sweep_plot(const SweepPlotData& data, const std::filesystem::path& ou
   }
   if (!data.best_metrics.empty()) {
     for (PlotPanel& panel :
-         learning_curve_panels({{data.best_name, read_metrics_file(data.best_metrics)}})) {
+         learning_curve_panels({{data.best_name, read_metrics_table(data.best_metrics)}})) {
       panel.title = data.best_name + ": " + panel.title;
       panels.push_back(std::move(panel));
     }

@@ -28,7 +28,7 @@ struct SweepPlotData {
 /// (fnn plot's panels). A parameter whose values are all numbers gets a numeric axis, logarithmic
 /// when they are positive and span a decade or more; otherwise each distinct text (a --layers
 /// spec) is a category, in order of first appearance. fnn::Error for vectors whose sizes do not
-/// match the trials, and as draw_figure (gnuplot.hpp) and read_metrics_file do.
+/// match the trials, and as draw_figure (gnuplot.hpp) and read_metrics_table do.
 void write_sweep_plot(const SweepPlotData& data, const std::filesystem::path& output);
 
 }  // namespace fnn::cli

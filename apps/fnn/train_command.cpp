@@ -118,6 +118,9 @@ po::options_description train_options() {
        "(default: the --save file with .checkpoint appended)")
       ("metrics", po::value<std::string>()->value_name("FILE"),
        "per-epoch metrics as CSV, or JSON lines if FILE ends in .jsonl")
+      ("train-accuracy", po::bool_switch(),
+       "evaluate the training rows after each epoch (class targets): the training accuracy in "
+       "the metrics file (train_accuracy) and what fnn sweep --monitor accuracy ranks by")
       ("progress", po::value<std::string>()->value_name("STYLE")->default_value("auto"),
        "auto (a bar when stderr is a terminal), bar, or plain (one line per epoch)");
   po::options_description all("fnn train [options]\n\nTrains a network on a data set");
@@ -417,6 +420,10 @@ int train_command(const std::vector<std::string>& args) {
   check_trainable(train, values["train"].as<std::string>());
   const bool classes = layout.classes > 0;
   check_monitored_classes(training.monitoring, classes);
+  if (values["train-accuracy"].as<bool>() && !classes) {
+    throw UsageError("fnn train: --train-accuracy needs class targets: give --classes (IDX data "
+                     "has them)");
+  }
   Dataset validation =
       fold ? from_options("--folds", [&] {
         return split_fold(train, fold->first, fold->second, training.seed, classes);
@@ -489,7 +496,8 @@ int train_command(const std::vector<std::string>& args) {
                          .metrics = {},
                          .stop = &stop,
                          .exchange = job ? &job->mpi.exchange() : nullptr,
-                         .writes_files = !job || job->rank == 0};
+                         .writes_files = !job || job->rank == 0,
+                         .training_accuracy = values["train-accuracy"].as<bool>()};
   if (values.count("metrics")) run_options.metrics = values["metrics"].as<std::string>();
   std::optional<TrainingRun> run;
   make_component("--loss/--optimizer", [&] { run.emplace(registry, network, info, run_options); });

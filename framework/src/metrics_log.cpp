@@ -18,14 +18,40 @@
 
 namespace fnn {
 
+const std::vector<std::string>& metrics_columns() {
+  static const std::vector<std::string> names{
+      "epoch",   "train_loss",    "validation_loss", "validation_accuracy",
+      "seconds", "learning_rate", "best_epoch",      "train_accuracy"};
+  return names;
+}
+
 namespace {
 
-const std::string csv_header =
-    "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n";
-// The header of files written before learning_rate and best_epoch: continued with the new header,
-// their rows given empty values for those columns.
-const std::string old_csv_header = "epoch,train_loss,validation_loss,validation_accuracy,seconds\n";
-const std::string old_columns_filler = ",,";
+std::string header_line() {
+  std::string line;
+  for (const std::string& column : metrics_columns()) (line += line.empty() ? "" : ",") += column;
+  return line + "\n";
+}
+const std::string csv_header = header_line();
+
+// The header of a file an earlier fnn wrote, and what its rows lack: such a file is continued
+// with the current header, its kept rows given empty values for the newer columns.
+struct OlderHeader {
+  std::string header;
+  std::string filler;
+};
+const OlderHeader older_headers[] = {
+    {"epoch,train_loss,validation_loss,validation_accuracy,seconds\n", ",,,"},
+    {"epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n",
+     ","},
+};
+
+const OlderHeader* older_header_of(const std::string& text) {
+  for (const OlderHeader& older : older_headers) {
+    if (text.starts_with(older.header)) return &older;
+  }
+  return nullptr;
+}
 const std::string json_start = "{\"epoch\":";
 
 std::string optional_number(const std::optional<double>& value, const char* missing) {
@@ -49,7 +75,8 @@ std::optional<std::size_t> row_epoch(std::string_view line, bool json_lines) {
 std::size_t kept_length(const std::string& text, bool json_lines, std::size_t resumed_after) {
   std::size_t kept = 0;
   if (!json_lines) {
-    const std::string& header = text.starts_with(old_csv_header) ? old_csv_header : csv_header;
+    const OlderHeader* older = older_header_of(text);
+    const std::string& header = older ? older->header : csv_header;
     if (!text.starts_with(header)) return 0;
     kept = header.size();
   }
@@ -87,8 +114,9 @@ MetricsLog::MetricsLog(std::filesystem::path file, std::size_t resumed_after)
       const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
       if (!in.good() && !in.eof()) fail("reading it to continue it failed");
       const std::size_t kept = kept_length(text, json_lines_, resumed_after);
-      if (!json_lines_ && kept > 0 && text.starts_with(old_csv_header)) {
-        upgrade(text.substr(0, kept));
+      const OlderHeader* older = json_lines_ ? nullptr : older_header_of(text);
+      if (older && kept > 0) {
+        upgrade(text.substr(0, kept), older->header.size(), older->filler);
       } else {
         std::filesystem::resize_file(file_, kept, error);
         if (error) errno = error.value();
@@ -113,26 +141,29 @@ void MetricsLog::add(const EpochSummary& summary) {
           ",\"validation_loss\":" + optional_number(summary.validation_loss, "null") +
           ",\"validation_accuracy\":" + optional_number(summary.validation_accuracy, "null") +
           ",\"seconds\":" + to_text(epoch.seconds) + ",\"learning_rate\":" +
-          to_text(epoch.learning_rate) + ",\"best_epoch\":" + best_epoch("null") + "}\n");
+          to_text(epoch.learning_rate) + ",\"best_epoch\":" + best_epoch("null") +
+          ",\"train_accuracy\":" + optional_number(summary.training_accuracy, "null") + "}\n");
   } else {
     write(std::to_string(epoch.epoch) + "," + to_text(epoch.train_loss) + "," +
           optional_number(summary.validation_loss, "") + "," +
           optional_number(summary.validation_accuracy, "") + "," + to_text(epoch.seconds) + "," +
-          to_text(epoch.learning_rate) + "," + best_epoch("") + "\n");
+          to_text(epoch.learning_rate) + "," + best_epoch("") + "," +
+          optional_number(summary.training_accuracy, "") + "\n");
   }
 }
 
-void MetricsLog::upgrade(const std::string& kept) {
+void MetricsLog::upgrade(const std::string& kept, std::size_t old_header_length,
+                         const std::string& filler) {
   std::string text = csv_header;
-  for (std::size_t line = old_csv_header.size(); line < kept.size();) {
+  for (std::size_t line = old_header_length; line < kept.size();) {
     const std::size_t end = kept.find('\n', line);
-    text.append(kept, line, end - line).append(old_columns_filler).append("\n");
+    text.append(kept, line, end - line).append(filler).append("\n");
     line = end + 1;
   }
   std::ofstream out(file_, std::ios::binary | std::ios::trunc);
   out << text;
   out.flush();
-  if (!out) fail("rewriting it with the learning_rate and best_epoch columns failed");
+  if (!out) fail("rewriting it with the newer columns failed");
 }
 
 void MetricsLog::sync() {

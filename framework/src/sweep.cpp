@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fnn/atomic_file.hpp>
 #include <fnn/error.hpp>
+#include <fnn/metrics_table.hpp>
 #include <fnn/names.hpp>
 #include <fnn/random.hpp>
 #include <fnn/sizes.hpp>
@@ -80,18 +81,6 @@ std::string draw(const SweepParameter& parameter, Rng& rng) {
       break;
   }
   return to_text(range.low + (range.high - range.low) * unit_draw(rng));
-}
-
-// CSV fields of one line (no quoting: metrics files hold numbers and names).
-std::vector<std::string> fields_of(const std::string& line) {
-  std::vector<std::string> fields;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    fields.push_back(line.substr(start, comma - start));
-    if (comma == std::string::npos) return fields;
-    start = comma + 1;
-  }
 }
 
 std::string csv_field(const std::string& text) {
@@ -324,66 +313,26 @@ std::vector<SweepTrial> sweep_trials(std::size_t configurations, std::size_t fol
 }
 
 TrialResult read_trial_metrics(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw DataError(file.string() + ": cannot read the trial's metrics file");
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = fields_of(line);
-  const auto column = [&](const std::string& name) -> std::optional<std::size_t> {
-    const auto found = std::find(header.begin(), header.end(), name);
-    if (found == header.end()) return std::nullopt;
-    return static_cast<std::size_t>(found - header.begin());
-  };
-  const std::optional<std::size_t> epoch_column = column("epoch");
-  if (!epoch_column) {
-    throw DataError(file.string() + ":1: expected a metrics header with an 'epoch' column, found " +
-                    in_quotes(line));
-  }
-  const std::optional<std::size_t> seconds_column = column("seconds");
-  const std::optional<std::size_t> best_column = column("best_epoch");
-  std::vector<std::vector<std::optional<double>>> rows;
-  std::size_t line_number = 1;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (line.empty()) continue;
-    const std::vector<std::string> fields = fields_of(line);
-    if (fields.size() != header.size()) {
-      throw DataError(file.string() + ":" + std::to_string(line_number) + ": " +
-                      std::to_string(fields.size()) + " fields, the header has " +
-                      std::to_string(header.size()));
-    }
-    std::vector<std::optional<double>> row;
-    for (std::size_t f = 0; f < fields.size(); ++f) {
-      row.push_back(fields[f].empty() ? std::nullopt : number(fields[f]));
-      if (!fields[f].empty() && !row.back()) {
-        throw DataError(file.string() + ":" + std::to_string(line_number) + ": column " +
-                        in_quotes(header[f]) + " holds " + in_quotes(fields[f]) + ", not a number");
-      }
-    }
-    if (!row[*epoch_column]) {
-      throw DataError(file.string() + ":" + std::to_string(line_number) + ": no epoch");
-    }
-    rows.push_back(std::move(row));
-  }
-  if (rows.empty()) throw DataError(file.string() + ": the metrics file has no epochs");
+  const MetricsTable table = read_metrics_table(file);
   TrialResult result;
-  result.epochs = static_cast<std::size_t>(*rows.back()[*epoch_column]);
-  const std::vector<std::optional<double>>* chosen = &rows.back();
-  if (best_column && rows.back()[*best_column]) {
-    const double best = *rows.back()[*best_column];
-    const auto found = std::find_if(rows.begin(), rows.end(),
-                                    [&](const auto& row) { return row[*epoch_column] == best; });
-    if (found == rows.end()) {
-      throw DataError(file.string() + ": best_epoch " + to_text(best) + " has no row");
+  result.epochs = static_cast<std::size_t>(table.epochs.back());
+  std::size_t chosen = table.epochs.size() - 1;
+  const std::vector<double>* best_epoch = table.column("best_epoch");
+  if (best_epoch && !std::isnan(best_epoch->back())) {
+    const double best = best_epoch->back();
+    const auto found = std::find(table.epochs.begin(), table.epochs.end(), best);
+    if (found == table.epochs.end()) {
+      throw DataError("metrics file '" + file.string() + "': best_epoch " + to_text(best) +
+                      " has no row");
     }
-    chosen = &*found;
+    chosen = static_cast<std::size_t>(found - table.epochs.begin());
   }
-  for (const auto& row : rows) {
-    if (seconds_column && row[*seconds_column]) result.seconds += *row[*seconds_column];
-  }
-  for (std::size_t f = 0; f < header.size(); ++f) {
-    if (f == *epoch_column || f == seconds_column || !(*chosen)[f]) continue;
-    result.metrics.emplace_back(header[f], *(*chosen)[f]);
+  for (const auto& [name, values] : table.columns) {
+    if (name == "seconds") {
+      for (const double seconds : values) result.seconds += std::isnan(seconds) ? 0.0 : seconds;
+    } else if (!std::isnan(values[chosen])) {
+      result.metrics.emplace_back(name, values[chosen]);
+    }
   }
   return result;
 }

@@ -82,10 +82,16 @@ struct TrainingRun::State {
       case Monitor::training_loss:
         return summary.training.train_loss;
       case Monitor::training_accuracy:
-        summary.training_accuracy = evaluate(network, *loss, train, true).accuracy;
+        add_training_accuracy(summary, train);
         return summary.training_accuracy.value_or(0.0);
     }
     return 0.0;
+  }
+
+  void add_training_accuracy(EpochSummary& summary, const Dataset& train) {
+    if (!summary.training_accuracy) {
+      summary.training_accuracy = evaluate(network, *loss, train, true).accuracy;
+    }
   }
 
   // Early stopping and the plateau schedule decide on the epoch just trained; true: stop.
@@ -197,6 +203,9 @@ TrainingRun::TrainingRun(const Registry& registry, Network& network, ModelInfo i
                         std::to_string(training.monitor_state.stopped_epoch) +
                         ": there is nothing to continue");
   }
+  if (state_->options.training_accuracy && state_->info.layout.classes == 0) {
+    throw SpecError("training accuracy needs class targets (the model has values, not classes)");
+  }
   state_->return_to_latest();
   state_->trainer.set_rate_factor(training.monitor_state.rate_factor);
   if (!state_->options.metrics.empty() && state_->options.writes_files) {
@@ -243,6 +252,7 @@ bool TrainingRun::train(const Dataset& train, const Dataset& validation,
         summary.validation_loss = checked.loss;
         summary.validation_accuracy = checked.accuracy;
       }
+      if (s.options.training_accuracy) s.add_training_accuracy(summary, train);
       if (monitoring) patience_ran_out = s.watch(summary, train);
       if (callbacks.on_epoch) callbacks.on_epoch(summary);
       if (s.metrics) s.metrics->add(summary);

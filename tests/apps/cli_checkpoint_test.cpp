@@ -223,7 +223,7 @@ void run_chain(const Folder& f, const Chain& chain) {
   std::string row;
   REQUIRE(std::getline(metrics, row));
   CHECK(row ==
-        "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch");
+        "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch,train_accuracy");
   std::size_t rows = 0;
   while (std::getline(metrics, row)) CHECK_THAT(row, StartsWith(std::to_string(++rows) + ","));
   CHECK(rows == epochs);

@@ -140,7 +140,7 @@ TEST_CASE("IDX images with labels train a class model", "[cli][data]") {
   CHECK_THAT(result.out, Contains("test: loss") && Contains("accuracy 1.0000 (40/40)"));
   const std::string metrics = read_file(file("metrics.csv"));
   CHECK_THAT(metrics, Contains("epoch,train_loss,validation_loss,validation_accuracy,seconds,"
-                               "learning_rate,best_epoch\n"));
+                               "learning_rate,best_epoch,train_accuracy\n"));
   CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 201);
 }
 

@@ -410,6 +410,8 @@ TEST_CASE("fnn train: misused stopping options are usage errors, before anything
        "--monitor val_accuracy needs class targets"},
       {{"train", "--train", f.path("values.csv"), "--early-stopping", "3", "--monitor", "accuracy"},
        "--monitor accuracy needs class targets"},
+      {{"train", "--train", f.path("values.csv"), "--train-accuracy"},
+       "--train-accuracy needs class targets"},
   };
   for (const auto& [args, message] : cases) {
     const auto result = run_fnn(with(args, {"--save", save}));

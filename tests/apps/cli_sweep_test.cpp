@@ -17,6 +17,10 @@ using fnn::test::read_file;
 using fnn::test::run_fnn;
 using fnn::test::write_file;
 
+namespace fnn::test {
+bool have_gnuplot();  // cli_plot_test.cpp
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -188,6 +192,10 @@ TEST_CASE("a 2x2 grid with 3 folds: the summary of the same runs made one by one
   const auto best_run =
       run_fnn({"train", "--config", folder.path("one/best.ini").string(), "--epochs", "1"});
   CHECK(best_run.exit_code == 0);
+  if (fnn::test::have_gnuplot()) {  // summary.png is drawn (its series: sweep_plot_test.cpp)
+    CHECK_THAT(swept.out, Contains("summary.png"));
+    CHECK(read_file(folder.path("one/summary.png")).starts_with("\x89PNG\r\n"));
+  }
 
   // --jobs 2: the same summary but for the time; run again: nothing left to run.
   const auto parallel = run_fnn(sweep_args(folder, "two", [&] {
@@ -209,6 +217,36 @@ TEST_CASE("a 2x2 grid with 3 folds: the summary of the same runs made one by one
   const auto other = run_fnn(sweep_args(folder, "one", {"--grid", "learning-rate=0.2,0.5"}));
   CHECK(other.exit_code == 2);
   CHECK_THAT(other.err, Contains("holds another sweep"));
+}
+
+TEST_CASE("fnn sweep --monitor accuracy ranks the configurations by their training accuracy",
+          "[sweep]") {
+  const SweepFolder folder(60, "hidden = 8\nepochs = 4\nbatch-size = 8\n");
+  const auto swept = run_fnn(sweep_args(
+      folder, "acc", {"--grid", "learning-rate=0.001,0.5", "--monitor", "accuracy"}));
+  INFO(swept.out << swept.err);
+  REQUIRE(swept.exit_code == 0);
+  // Each trial evaluated its training rows after every epoch, and says so in its config.ini.
+  const std::string config = read_file(folder.path("acc/c01/config.ini"));
+  CHECK_THAT(config, Contains("train-accuracy = true"));
+  const fnn::TrialResult result = fnn::read_trial_metrics(folder.path("acc/c01/metrics.csv"));
+  const auto accuracy = std::find_if(result.metrics.begin(), result.metrics.end(),
+                                     [](const auto& m) { return m.first == "train_accuracy"; });
+  REQUIRE(accuracy != result.metrics.end());
+  CHECK(accuracy->second >= 0.0);
+  CHECK(accuracy->second <= 1.0);
+  // The best configuration is the one with the higher mean training accuracy.
+  const std::vector<std::string> summary = lines_of(read_file(folder.path("acc/summary.csv")));
+  REQUIRE(summary.size() == 3);
+  const std::vector<std::string> header = fields_of(summary[0]);
+  const auto column = std::find(header.begin(), header.end(), "train_accuracy_mean");
+  REQUIRE(column != header.end());
+  const auto at = static_cast<std::size_t>(column - header.begin());
+  const double first = std::stod(fields_of(summary[1])[at]);
+  const double second = std::stod(fields_of(summary[2])[at]);
+  REQUIRE(first != second);
+  const std::string best = first > second ? "0.001" : "0.5";
+  CHECK_THAT(read_file(folder.path("acc/best.ini")), Contains("learning-rate = " + best + "\n"));
 }
 
 TEST_CASE("an interrupted sweep, run again, ends with the summary of an unbroken one", "[sweep]") {

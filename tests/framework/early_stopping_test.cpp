@@ -443,44 +443,76 @@ TEST_CASE("a TrainingRun refuses watching what it cannot", "[stopping][run]") {
   CHECK(run.epochs_done() == 0);
 }
 
+TEST_CASE("RunOptions::training_accuracy reports each epoch's accuracy on the training rows",
+          "[stopping][run]") {
+  fnn::Network network = classifier();
+  fnn::RunOptions options;
+  options.training_accuracy = true;
+  fnn::TrainingRun run(fnn::test::plugins(), network, run_info(3, std::nullopt), options);
+  std::vector<double> reported;
+  std::vector<double> evaluated;
+  fnn::RunCallbacks callbacks;
+  callbacks.on_epoch = [&](const fnn::EpochSummary& summary) {
+    REQUIRE(summary.training_accuracy.has_value());
+    reported.push_back(*summary.training_accuracy);
+    evaluated.push_back(*fnn::evaluate(network, run.loss(), train_rows(), true).accuracy);
+  };
+  REQUIRE(run.train(train_rows(), {}, callbacks));
+  CHECK(reported.size() == 3);
+  CHECK(reported == evaluated);
+  // The pass over the training rows changes nothing in the run itself.
+  CHECK(same_bits(network.parameters(), plain_run(3)));
+
+  fnn::ModelInfo values = run_info(3, std::nullopt);
+  values.layout.classes = 0;
+  CHECK_THAT(
+      error_message([&] { fnn::TrainingRun(fnn::test::plugins(), network, values, options); }),
+      Contains("training accuracy needs class targets"));
+}
+
 TEST_CASE(
-    "the metrics file has learning_rate and best_epoch; an older file is continued with "
-    "them",
+    "the metrics file has learning_rate, best_epoch and train_accuracy; an older file is "
+    "continued with them",
     "[stopping][metrics]") {
   const fnn::test::TemporaryDirectory directory;
   const auto file = directory.path() / "metrics.csv";
+  const std::string header =
+      "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch,"
+      "train_accuracy\n";
+  fnn::EpochSummary summary;
+  summary.training = {
+      .epoch = 3, .train_loss = 0.375, .seconds = 0.5, .learning_rate = 0.25, .interrupted = false};
+  summary.best_epoch = 2;
+  summary.training_accuracy = 0.75;
+  // Files of the two earlier headers: their kept rows get empty values for the newer columns.
   fnn::write_file_atomically(file,
-                        "epoch,train_loss,validation_loss,validation_accuracy,seconds\n"
-                        "1,0.5,,,0.1\n2,0.25,,,0.1\n3,0.125,,,0.1\n");
-  {
-    fnn::MetricsLog log(file, 2);
-    fnn::EpochSummary summary;
-    summary.training = {.epoch = 3,
-                        .train_loss = 0.375,
-                        .seconds = 0.5,
-                        .learning_rate = 0.25,
-                        .interrupted = false};
-    summary.best_epoch = 2;
-    log.add(summary);
-  }
+                             "epoch,train_loss,validation_loss,validation_accuracy,seconds\n"
+                             "1,0.5,,,0.1\n2,0.25,,,0.1\n3,0.125,,,0.1\n");
+  fnn::MetricsLog(file, 2).add(summary);
+  CHECK(read_file(file) == header + "1,0.5,,,0.1,,,\n2,0.25,,,0.1,,,\n3,0.375,,,0.5,0.25,2,0.75\n");
+  fnn::write_file_atomically(
+      file,
+      "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n"
+      "1,0.5,,,0.1,0.25,1\n2,0.25,,,0.1,0.25,2\n3,0.125,,,0.1,0.25,2\n");
+  fnn::MetricsLog(file, 2).add(summary);
   CHECK(read_file(file) ==
-        "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n"
-        "1,0.5,,,0.1,,\n2,0.25,,,0.1,,\n3,0.375,,,0.5,0.25,2\n");
+        header + "1,0.5,,,0.1,0.25,1,\n2,0.25,,,0.1,0.25,2,\n3,0.375,,,0.5,0.25,2,0.75\n");
   {
     fnn::MetricsLog log(file, 1);  // a file it wrote itself is cut as before
   }
-  CHECK(read_file(file) ==
-        "epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,best_epoch\n"
-        "1,0.5,,,0.1,,\n");
+  CHECK(read_file(file) == header + "1,0.5,,,0.1,0.25,1,\n");
   const auto json = directory.path() / "metrics.jsonl";
   {
     fnn::MetricsLog log(json, 0);
-    fnn::EpochSummary summary;
-    summary.training = {
-        .epoch = 1, .train_loss = 0.5, .seconds = 0.5, .learning_rate = 0.25, .interrupted = false};
+    summary.training.epoch = 1;
+    log.add(summary);
+    summary.training_accuracy.reset();
+    summary.training.epoch = 2;
     log.add(summary);
   }
-  CHECK_THAT(read_file(json), Contains(",\"learning_rate\":0.25,\"best_epoch\":null}"));
+  CHECK_THAT(read_file(json),
+             Contains(",\"learning_rate\":0.25,\"best_epoch\":2,\"train_accuracy\":0.75}\n") &&
+                 Contains("\"best_epoch\":2,\"train_accuracy\":null}\n"));
 }
 
 TEST_CASE("the monitoring state survives the model file", "[stopping][model]") {

@@ -201,7 +201,7 @@ TEST_CASE("a trial's metrics: its best epoch's row, else the last; unknown colum
                                                                       {"extra", 7.0}});
   write(file, "epoch,train_loss\n1,abc\n");
   CHECK_THAT(fnn::test::error_message([&] { fnn::read_trial_metrics(file); }),
-             Contains("metrics.csv:2") && Contains("abc"));
+             Contains("metrics.csv' line 2") && Contains("abc"));
   write(file, "epoch,train_loss\n");
   CHECK_THAT(fnn::test::error_message([&] { fnn::read_trial_metrics(file); }),
              Contains("no epochs"));

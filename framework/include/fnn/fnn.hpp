@@ -11,6 +11,7 @@
 #include "fnn/interrupt.hpp"
 #include "fnn/matrix.hpp"
 #include "fnn/metrics_log.hpp"
+#include "fnn/metrics_table.hpp"
 #include "fnn/model.hpp"
 #include "fnn/model_file.hpp"
 #include "fnn/network.hpp"

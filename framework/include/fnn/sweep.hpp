@@ -100,11 +100,10 @@ struct TrialResult {
   double seconds = 0.0;
 };
 
-/// Reads a CSV metrics file (fnn/metrics_log.hpp; columns found by header name, unknown columns
-/// kept as metrics when numeric, empty fields skipped): the row of the epoch in its `best_epoch`
-/// column when that column is there and not empty on the last row, else the last row. `epochs`
-/// is the last row's epoch, `seconds` the sum of the seconds column. DataError naming the file
-/// and line for a file without rows, a missing epoch column, or a field that is not a number.
+/// Reads a metrics file (fnn/metrics_table.hpp): the row of the epoch in its `best_epoch` column
+/// when that column is there and not empty on the last row, else the last row, every column but
+/// epoch and seconds that has a value there. `epochs` is the last row's epoch, `seconds` the sum
+/// of the seconds column. DataError as read_metrics_table, or for a best_epoch without its row.
 FNN_API TrialResult read_trial_metrics(const std::filesystem::path& file);
 
 /// How a trial's run ended.

@@ -39,6 +39,9 @@ struct RunOptions {
   /// False for the participants of a distributed run other than the first: they write no
   /// checkpoint and no metrics (the first writes them, from the same bits).
   bool writes_files = true;
+  /// Evaluate the training rows after every epoch (a pass over them): EpochSummary and the
+  /// metrics file get the training accuracy. Needs class targets (SpecError otherwise).
+  bool training_accuracy = false;
 };
 
 /// What a run reports as it goes. Both may be empty.

@@ -1,17 +1,18 @@
-#include "metrics_file.hpp"
+#include "fnn/metrics_table.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fnn/error.hpp>
 #include <fstream>
-#include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <sstream>
+#include <string_view>
 
-namespace fnn::cli {
+#include "fnn/error.hpp"
+#include "fnn/metrics_log.hpp"
+
+namespace fnn {
 
 namespace {
 
@@ -44,9 +45,23 @@ double parse_number(std::string_view text, const std::string& column, const Plac
   return value;
 }
 
-// Appends one row, checking that its epoch is whole and follows the previous one.
-void add_row(MetricsTable& table, const std::map<std::string, double>& row, const Place& place) {
-  const auto epoch = row.find("epoch");
+// A row's values by column name, "epoch" among them.
+using Row = std::vector<std::pair<std::string, double>>;
+
+// The values of column `name` of `table` (const or not), or nullptr.
+template <class Table>
+auto find_column(Table& table, const std::string& name) -> decltype(&table.columns[0].second) {
+  for (auto& column : table.columns) {
+    if (column.first == name) return &column.second;
+  }
+  return nullptr;
+}
+
+// Appends one row, checking that its epoch is whole and follows the previous one. Columns the
+// table has not seen yet are added, empty for the rows before.
+void add_row(MetricsTable& table, const Row& row, const Place& place) {
+  const auto epoch =
+      std::find_if(row.begin(), row.end(), [](const auto& v) { return v.first == "epoch"; });
   if (epoch == row.end() || std::isnan(epoch->second)) place.fail("no epoch");
   if (epoch->second < 1 || epoch->second != std::floor(epoch->second)) {
     place.fail("epoch " + shown(std::to_string(epoch->second)) + " is not a whole number >= 1");
@@ -56,16 +71,17 @@ void add_row(MetricsTable& table, const std::map<std::string, double>& row, cons
                std::to_string(static_cast<long long>(table.epochs.back())) +
                " (epochs must increase)");
   }
-  table.epochs.push_back(epoch->second);
-  for (auto& [name, values] : table.columns) {
-    const auto value = row.find(name);
-    values.push_back(value == row.end() ? missing : value->second);
+  for (const auto& [name, value] : row) {
+    if (name != "epoch" && find_column(table, name) == nullptr) {
+      table.columns.emplace_back(name, std::vector<double>(table.epochs.size(), missing));
+    }
   }
-}
-
-bool known(const std::string& name) {
-  const auto& names = known_metrics_columns();
-  return std::find(names.begin(), names.end(), name) != names.end();
+  table.epochs.push_back(epoch->second);
+  for (auto& column : table.columns) {
+    const auto value = std::find_if(row.begin(), row.end(),
+                                    [&](const auto& v) { return v.first == column.first; });
+    column.second.push_back(value == row.end() ? missing : value->second);
+  }
 }
 
 class CsvRows {
@@ -82,11 +98,9 @@ class CsvRows {
     if (header_.empty()) {
       for (const std::string_view field : fields) header_.emplace_back(field);
       if (std::find(header_.begin(), header_.end(), "epoch") == header_.end()) {
+        header_.clear();
         place.fail("the header " + shown(text) +
                    " has no 'epoch' column (is this a metrics file?)");
-      }
-      for (const std::string& name : header_) {
-        if (known(name) && name != "epoch") table_.columns[name];
       }
       return;
     }
@@ -94,9 +108,9 @@ class CsvRows {
       place.fail(std::to_string(fields.size()) + " fields, the header has " +
                  std::to_string(header_.size()));
     }
-    std::map<std::string, double> row;
+    Row row;
     for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (known(header_[i])) row[header_[i]] = parse_number(fields[i], header_[i], place);
+      row.emplace_back(header_[i], parse_number(fields[i], header_[i], place));
     }
     add_row(table_, row, place);
   }
@@ -114,17 +128,17 @@ void json_line(MetricsTable& table, std::string_view text, const Place& place) {
     place.fail(shown(text) + " is not JSON");
   }
   if (!object.is_object()) place.fail(shown(text) + " is not a JSON object");
-  std::map<std::string, double> row;
-  for (const auto& [name, value] : object.items()) {
-    if (!known(name)) continue;
-    if (value.is_null()) {
-      row[name] = missing;
-    } else if (value.is_number()) {
-      row[name] = value.get<double>();
-    } else {
-      place.fail("\"" + name + "\": " + shown(value.dump()) + " is not a number");
+  Row row;
+  for (const auto& item : object.items()) {
+    if (item.value().is_null()) {
+      row.emplace_back(item.key(), missing);
+    } else if (item.value().is_number()) {
+      row.emplace_back(item.key(), item.value().get<double>());
+    } else if (std::find(metrics_columns().begin(), metrics_columns().end(), item.key()) !=
+               metrics_columns().end()) {
+      place.fail("\"" + item.key() + "\": " + shown(item.value().dump()) + " is not a number");
     }
-    if (name != "epoch") table.columns.try_emplace(name, table.epochs.size(), missing);
+    // Text under other names is an annotation (a note, a tag), not a series: left out.
   }
   add_row(table, row, place);
 }
@@ -132,18 +146,10 @@ void json_line(MetricsTable& table, std::string_view text, const Place& place) {
 }  // namespace
 
 const std::vector<double>* MetricsTable::column(const std::string& name) const {
-  const auto found = columns.find(name);
-  return found == columns.end() ? nullptr : &found->second;
+  return find_column(*this, name);
 }
 
-const std::vector<std::string>& known_metrics_columns() {
-  static const std::vector<std::string> names{
-      "epoch",   "train_loss",    "validation_loss", "validation_accuracy",
-      "seconds", "learning_rate", "best_epoch"};
-  return names;
-}
-
-MetricsTable read_metrics_file(const std::filesystem::path& file) {
+MetricsTable read_metrics_table(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError("metrics file '" + file.string() + "': cannot open it");
   std::stringstream buffer;
@@ -172,8 +178,8 @@ MetricsTable read_metrics_file(const std::filesystem::path& file) {
       }
     } catch (const DataError& error) {
       if (!unfinished || number == 1) throw;
-      std::cerr << "fnn: warning: " << error.what() << "; left out: the line has no end, a run "
-                << "may be writing it now\n";
+      table.left_out = std::string(error.what()) +
+                       "; left out: the line has no end, a run may be writing it now";
     }
   }
   if (table.epochs.empty()) {
@@ -182,4 +188,4 @@ MetricsTable read_metrics_file(const std::filesystem::path& file) {
   return table;
 }
 
-}  // namespace fnn::cli
+}  // namespace fnn
