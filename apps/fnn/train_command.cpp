@@ -379,7 +379,8 @@ int train_command(const std::vector<std::string>& args) {
       // The count comes from the file, not the command line: say so, and which jobs can run it.
       std::string divisors;
       for (std::size_t n = 1; n <= training.shards; ++n) {
-        if (training.shards % n == 0) divisors += (divisors.empty() ? "" : ", ") + std::to_string(n);
+        if (training.shards % n != 0) continue;
+        divisors += (divisors.empty() ? "" : ", ") + std::to_string(n);
       }
       throw UsageError(resume_file + " was trained with " + std::to_string(training.shards) +
                        " shards a batch, which the job's " + std::to_string(job->size) +

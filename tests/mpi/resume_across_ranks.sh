@@ -24,8 +24,9 @@ same_model unbroken.fnn two.fnn "the 4-rank checkpoint resumed on 2 ranks"
 train alone one.log "${resume[@]}" --save one.fnn
 same_model unbroken.fnn one.fnn "the 4-rank checkpoint resumed by one process"
 
-train_refused 3 three.log 2 \
-  'rank [0-2]/3 \(.*\): ck\.fnn was trained with 4 shards a batch, which the job.s 3 processes cannot share evenly: resume it on 1, 2, 4 processes' \
-  "the 4-rank checkpoint resumed on 3 ranks" "${resume[@]}" --save three.fnn
+refusal='rank [0-2]/3 \(.*\): ck\.fnn was trained with 4 shards a batch, which the job.s 3 '
+refusal+='processes cannot share evenly: resume it on 1, 2, 4 processes'
+train_refused 3 three.log 2 "$refusal" "the 4-rank checkpoint resumed on 3 ranks" \
+  "${resume[@]}" --save three.fnn
 [ ! -e three.fnn ] || fail "the refused resume on 3 ranks wrote three.fnn"
 mpi_script_end

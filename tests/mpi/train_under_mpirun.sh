@@ -31,7 +31,8 @@ train 2 default.log "${tiny_training[@]}" --save default.fnn
 same_model one.fnn default.fnn "--shards defaulting to the 2 ranks"
 
 # 3 shards over 2 ranks: a usage error, from every rank, exit 2.
-train_refused 2 three.log 2 'rank [01]/2 \(.*\): --shards 3 must be a multiple of the job.s 2 processes' \
+train_refused 2 three.log 2 \
+  'rank [01]/2 \(.*\): --shards 3 must be a multiple of the job.s 2 processes' \
   "--shards 3 on 2 ranks" "${tiny_training[@]}" --shards 3 --save three.fnn
 [ ! -e three.fnn ] || fail "a refused run wrote a file"
 

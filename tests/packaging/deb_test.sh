@@ -98,14 +98,16 @@ done
 both=$(comm -12 "$tmp/fnn.files" "$tmp/fnn-dev.files")
 [ -z "$both" ] || fail "files in both fnn and fnn-dev (dpkg would refuse the second): $both"
 if [ -n "$mpi_deb" ]; then
-  [ "$(field "$mpi_deb" Package)" = fnn-mpi ] || fail "$mpi_deb: Package is '$(field "$mpi_deb" Package)'"
+  [ "$(field "$mpi_deb" Package)" = fnn-mpi ] ||
+    fail "$mpi_deb: Package is '$(field "$mpi_deb" Package)'"
   dpkg-deb -I "$mpi_deb" >"$log" 2>&1 || fail "dpkg-deb -I $mpi_deb"
   expect "fnn-mpi's Depends" "fnn (= $version)"
   field "$mpi_deb" Depends | tr ',' '\n' | grep -q '^ *libopenmpi[0-9]*\( \|$\)' ||
     fail "fnn-mpi's Depends lacks Open MPI's library: $(field "$mpi_deb" Depends)"
   files "$mpi_deb" >"$tmp/fnn-mpi.files"
   [ "$(cat "$tmp/fnn-mpi.files")" = "./usr/$libdir/fnn/fnn_comm_mpi.so" ] ||
-    fail "fnn-mpi should hold ./usr/$libdir/fnn/fnn_comm_mpi.so alone, holds: $(cat "$tmp/fnn-mpi.files")"
+    fail "fnn-mpi should hold ./usr/$libdir/fnn/fnn_comm_mpi.so alone," \
+         "holds: $(cat "$tmp/fnn-mpi.files")"
   ! grep -q fnn_comm_mpi "$tmp/fnn-dev.files" || fail "the fnn-dev package holds the MPI module"
 fi
 
