@@ -1,5 +1,6 @@
 # Sourced by the tests/mpi/*.sh scripts (docs/distributed.md): a fresh working directory, tiny
-# training data, fnn train alone or under mpirun, and model files compared byte for byte.
+# training data, fnn train alone or under mpirun (train; train_refused for a run that must fail
+# with a given status and message), and model files compared byte for byte.
 #
 #   source mpi_script_lib.sh
 #   mpi_script_start NAME FNN MPIRUN [mpirun options...]   # sets fnn, mpirun; cd to a temp dir
