@@ -4,10 +4,11 @@
 #   component     package   holds
 #   runtime       fnn       bin/fnn, lib/libfnn.so.N, lib/fnn/plugins/fnn_*.so
 #   development   fnn-dev   include/fnn/*.hpp, the lib/libfnn.so link, lib/cmake/fnn/
+#   mpi           fnn-mpi   lib/fnn/fnn_comm_mpi.so (when built: comm/CMakeLists.txt)
 #
-# Install them with `apt install ./fnn_*.deb ./fnn-dev_*.deb`. A module shipped on its own adds
-# an install component and a cpack_add_component() below: component `mpi` becomes package
-# `fnn-mpi` (CPack's default name, fnn-<component>) depending on fnn through DEPENDS runtime.
+# Install them with `apt install ./fnn_*.deb ./fnn-dev_*.deb` (and ./fnn-mpi_*.deb for
+# `mpirun fnn train`, docs/distributed.md). A module shipped on its own adds an install component
+# and a cpack_add_component() below that DEPENDS on runtime, as mpi does.
 #
 # fnn's Depends are computed by dpkg-shlibdeps (package dpkg-dev) from what its binaries link
 # (OpenBLAS, oneTBB, Boost.Program_options, zlib, libstdc++, ...); without it there would be
@@ -31,6 +32,11 @@ set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)  # DEPENDS below -> "fnn (= VERSIO
 find_program(FNN_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(FNN_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+  # fnn-mpi: Open MPI's run-time library (libopenmpi3 on Debian 12). The module also links
+  # libfnn, which no installed package provides at build time: dpkg-shlibdeps finds it in the
+  # build tree (a private directory: no dependency from it; fnn's comes from DEPENDS runtime).
+  set(CPACK_DEBIAN_MPI_PACKAGE_SHLIBDEPS ON)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${CMAKE_LIBRARY_OUTPUT_DIRECTORY})
 else()
   # Refuse at cpack time, not at configure time: a build that is never packaged needs no dpkg-dev.
   set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/FnnPackagingRefuse.cmake)
@@ -41,6 +47,7 @@ endif()
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME fnn)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME fnn-dev)
+set(CPACK_DEBIAN_MPI_PACKAGE_NAME fnn-mpi)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 # fnn's headers use only the C++20 standard library; find_package(fnn) finds no dependency
 # (libfnn links OpenBLAS, oneTBB and zlib privately). A plugin must be built on libstdc++, as fnn
@@ -59,3 +66,7 @@ cpack_add_component(runtime DISPLAY_NAME "fnn"
                     DESCRIPTION "the fnn tool, libfnn and fnn's plugins")
 cpack_add_component(development DISPLAY_NAME "fnn-dev" DEPENDS runtime
                     DESCRIPTION "headers and CMake package for fnn plugins and host programs")
+if(FNN_HAVE_MPI)  # comm/CMakeLists.txt built fnn_comm_mpi
+  cpack_add_component(mpi DISPLAY_NAME "fnn-mpi" DEPENDS runtime
+                      DESCRIPTION "fnn train under mpirun or srun: the MPI gradient exchange")
+endif()

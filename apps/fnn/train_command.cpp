@@ -378,7 +378,19 @@ int train_command(const std::vector<std::string>& args) {
     if (job && values["shards"].defaulted()) training.shards = job->size;  // one shard a rank
   }
   if (job && training.shards % job->size != 0) {
-    throw UsageError("--shards " + std::to_string(training.shards) + (resumed ? " (of " + resume_file + ")" : "") +
+    if (resumed && values["shards"].defaulted()) {
+      // The count comes from the file, not the command line: say so, and which jobs can run it.
+      std::string divisors;
+      for (std::size_t n = 1; n <= training.shards; ++n) {
+        if (training.shards % n != 0) continue;
+        divisors += (divisors.empty() ? "" : ", ") + std::to_string(n);
+      }
+      throw UsageError(resume_file + " was trained with " + std::to_string(training.shards) +
+                       " shards a batch, which the job's " + std::to_string(job->size) +
+                       " processes cannot share evenly: resume it on " + divisors +
+                       " processes (the shard count is part of the run, docs/distributed.md)");
+    }
+    throw UsageError("--shards " + std::to_string(training.shards) +
                      " must be a multiple of the job's " + std::to_string(job->size) +
                      " processes: each computes the same number of shards of every batch");
   }

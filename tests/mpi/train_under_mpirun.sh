@@ -5,16 +5,9 @@
 # killed rank ending the job, and a stuck one ended by the exchange deadline.
 # usage: train_under_mpirun.sh FNN MPIRUN [mpirun options...]
 set -euo pipefail
+source "$(dirname "$0")/mpi_script_lib.sh"
+mpi_script_start train_under_mpirun "$@"
 
-fnn=$(realpath "$1")
-shift
-mpirun=("$@")
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failed=0
-fail() { echo "train_under_mpirun: FAILED: $*" >&2; failed=1; }
 # The process id of rank 1 of the job whose command line holds $1.
 rank_1_of() {
   for pid in $(pgrep -f "$1" || true); do
@@ -24,46 +17,29 @@ rank_1_of() {
   done
 }
 
-# 23 rows: batches of 8, 8 and an uneven 7; deterministic.
-make_data() {
-  awk -v shift_by="$2" 'BEGIN {
-    print "a,b,c,y"
-    for (i = 0; i < 23; i++) {
-      a = (i * 37 % 23) / 6 - 2; b = (i * 11 % 23) / 3 + shift_by; c = (i * 5 % 23) / 11 - 1
-      print a "," b "," c "," (sin(a) + c * b / 10)
-    }
-  }' >"$1"
-}
 make_data data.csv 1
 make_data other.csv 2
-options=(--train data.csv --hidden 6 --dropout 0.25 --optimizer adam --batch-size 8 --epochs 3
-         --scale standardize --seed 7 --progress plain)
-
-"$fnn" train "${options[@]}" --shards 2 --save one.fnn >one.log
+train alone one.log "${tiny_training[@]}" --shards 2 --save one.fnn
 
 # 2 ranks, 2 shards (given, and by default): the same file; one "saved" line, from rank 0.
-"${mpirun[@]}" -np 2 "$fnn" train "${options[@]}" --shards 2 --save two.fnn --metrics m.csv \
-  >two.log 2>two.err || fail "mpirun -np 2 exited $?: $(cat two.err)"
-cmp one.fnn two.fnn || fail "2 ranks with --shards 2 differ from one process with --shards 2"
+train 2 two.log "${tiny_training[@]}" --shards 2 --save two.fnn --metrics m.csv
+same_model one.fnn two.fnn "2 ranks with --shards 2 against one process with --shards 2"
 [ "$(grep -c '^saved two.fnn' two.log)" = 1 ] || fail "not exactly one rank printed 'saved'"
 [ "$(grep -c '^epoch 3/3' two.log)" = 1 ] || fail "not exactly one rank printed its progress"
 [ "$(grep -c . m.csv)" = 4 ] || fail "the metrics file has not one header and 3 epochs"
-"${mpirun[@]}" -np 2 "$fnn" train "${options[@]}" --save default.fnn >default.log 2>&1 ||
-  fail "mpirun -np 2 without --shards exited $?"
-cmp one.fnn default.fnn || fail "--shards does not default to the 2 ranks"
+train 2 default.log "${tiny_training[@]}" --save default.fnn
+same_model one.fnn default.fnn "--shards defaulting to the 2 ranks"
 
 # 3 shards over 2 ranks: a usage error, from every rank, exit 2.
-status=0
-"${mpirun[@]}" -np 2 "$fnn" train "${options[@]}" --shards 3 >three.log 2>&1 || status=$?
-[ "$status" = 2 ] || fail "--shards 3 on 2 ranks exited $status, expected 2"
-grep -q 'rank [01]/2 (.*): --shards 3 must be a multiple of the job.s 2 processes' three.log ||
-  fail "--shards 3 on 2 ranks: no message naming the rank: $(cat three.log)"
+train_refused 2 three.log 2 \
+  'rank [01]/2 \(.*\): --shards 3 must be a multiple of the job.s 2 processes' \
+  "--shards 3 on 2 ranks" "${tiny_training[@]}" --shards 3 --save three.fnn
 [ ! -e three.fnn ] || fail "a refused run wrote a file"
 
 # Rank 1 given another data file: refused before training, naming the rank and the difference.
 status=0
-"${mpirun[@]}" -np 1 "$fnn" train "${options[@]}" --save mixed.fnn : \
-  -np 1 "$fnn" train "${options[@]/data.csv/other.csv}" --save mixed.fnn >mixed.log 2>&1 ||
+"${mpirun[@]}" -np 1 "$fnn" train "${tiny_training[@]}" --save mixed.fnn : \
+  -np 1 "$fnn" train "${tiny_training[@]/data.csv/other.csv}" --save mixed.fnn >mixed.log 2>&1 ||
   status=$?
 [ "$status" = 1 ] || fail "ranks with different data exited $status, expected 1"
 grep -q 'disagree before training: rank 1 has training data=23 rows.*rank 0 has training data' \
@@ -72,12 +48,10 @@ grep -q 'disagree before training: rank 1 has training data=23 rows.*rank 0 has 
 
 # A checkpoint inside epoch 3 (batch 8 of 9) written by 2 ranks, resumed by one process with the
 # shard count it keeps: the unbroken run's file.
-"${mpirun[@]}" -np 2 "$fnn" train "${options[@]}" --checkpoint-every 4batches \
-  --checkpoint ck.fnn >ck.log 2>&1 || fail "mpirun -np 2 with checkpoints exited $?"
+train 2 ck.log "${tiny_training[@]}" --checkpoint-every 4batches --checkpoint ck.fnn
 "$fnn" inspect ck.fnn | grep -q '2 of 3 epochs done, and 2 batches of epoch 3' || fail "ck.fnn is not inside epoch 3"
-"$fnn" train --resume ck.fnn --train data.csv --epochs 3 --save resumed.fnn >resumed.log ||
-  fail "resuming the 2-rank checkpoint in one process failed"
-cmp one.fnn resumed.fnn || fail "resumed in one process differs from the unbroken run"
+train alone resumed.log --resume ck.fnn --train data.csv --epochs 3 --save resumed.fnn
+same_model one.fnn resumed.fnn "the 2-rank checkpoint resumed in one process"
 
 # Stop, then SIGKILL rank 1 once rank 0 has written a checkpoint: rank 0 waits in the exchange for
 # rank 1's shards (it does not train on alone), the job ends non-zero within 10 s, no model is
@@ -141,5 +115,4 @@ else
     stuck.log || fail "no message from rank 0 naming the batch: $(cat stuck.log)"
 fi
 
-[ "$failed" = 0 ] && echo "train_under_mpirun: passed"
-exit "$failed"
+mpi_script_end

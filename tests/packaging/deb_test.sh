@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # fnn's Debian packages, as a user installs them, from a fresh temporary directory:
-#   1. cpack -G DEB this fnn build: exactly fnn_VERSION_ARCH.deb and fnn-dev_VERSION_ARCH.deb;
+#   1. cpack -G DEB this fnn build: exactly fnn_VERSION_ARCH.deb and fnn-dev_VERSION_ARCH.deb,
+#      and fnn-mpi_VERSION_ARCH.deb when the build has the MPI module (lib/fnn/fnn_comm_mpi.so);
 #   2. dpkg-deb -I: their names, versions and declared dependencies (fnn: the run-time libraries,
-#      found by dpkg-shlibdeps; fnn-dev: fnn of the same version), no file in both, and
-#      `apt-get install --simulate` of both resolves (where apt-get is);
-#   3. dpkg-deb -x both into a fresh directory; no binary there has an empty or relative RUNPATH;
+#      found by dpkg-shlibdeps; fnn-dev: fnn of the same version; fnn-mpi: fnn of the same
+#      version and Open MPI's library), the MPI module in fnn-mpi and not in fnn, no file in two
+#      packages, and `apt-get install --simulate` of all resolves (where apt-get is);
+#   3. dpkg-deb -x all into a fresh directory; no binary there has an empty or relative RUNPATH;
 #   4. build examples/custom-activation against that directory alone (as tests/sdk/sdk_test.sh
 #      does against `cmake --install`: tests/sdk/plugin_author.sh);
 #   5. the unpacked `fnn gradcheck swish --plugin-dir BUILD` passes, with fnn's plugins from the
@@ -48,20 +50,27 @@ root=$tmp/root
 prefix=$root/usr  # CPACK_PACKAGING_INSTALL_PREFIX
 fnn_deb=$packages/fnn_${version}_$arch.deb
 dev_deb=$packages/fnn-dev_${version}_$arch.deb
+mpi_deb=
+expected="fnn-dev_${version}_$arch.deb fnn_${version}_$arch.deb "
+if [ -e "$fnn_build/lib/fnn/fnn_comm_mpi.so" ]; then  # FNN_MPI found Open MPI (comm/)
+  mpi_deb=$packages/fnn-mpi_${version}_$arch.deb
+  expected="fnn-dev_${version}_$arch.deb fnn-mpi_${version}_$arch.deb fnn_${version}_$arch.deb "
+fi
+debs=("$fnn_deb" "$dev_deb" ${mpi_deb:+"$mpi_deb"})
 
 step "1. cpack -G DEB -B $packages"
 run "cpack" "${CPACK:-cpack}" -G DEB -B "$packages" --config "$fnn_build/CPackConfig.cmake"
 built=$(cd "$packages" && ls ./*.deb | sed 's|^\./||' | sort | tr '\n' ' ')
-[ "$built" = "fnn-dev_${version}_$arch.deb fnn_${version}_$arch.deb " ] ||
-  fail "cpack: expected fnn_${version}_$arch.deb and fnn-dev_${version}_$arch.deb, made: $built" \
-       "(an install() rule without COMPONENT runtime or development makes a package of its own)"
+[ "$built" = "$expected" ] ||
+  fail "cpack: expected $expected, made: $built" \
+       "(an install() rule without COMPONENT runtime, development or mpi makes a package of its own)"
 
 step "2. dpkg-deb -I: names and dependencies"
 # field DEB NAME: the control field NAME of DEB.
 field() { dpkg-deb -f "$1" "$2"; }
 [ "$(field "$fnn_deb" Package)" = fnn ] || fail "$fnn_deb: Package is '$(field "$fnn_deb" Package)'"
 [ "$(field "$dev_deb" Package)" = fnn-dev ] || fail "$dev_deb: Package is '$(field "$dev_deb" Package)'"
-for deb in "$fnn_deb" "$dev_deb"; do
+for deb in "${debs[@]}"; do
   [ "$(field "$deb" Version)" = "$version" ] || fail "$deb: Version is '$(field "$deb" Version)'"
   [ "$(field "$deb" Architecture)" = "$arch" ] || fail "$deb: Architecture is not $arch"
 done
@@ -85,19 +94,34 @@ for file in ./usr/include/fnn/plugin.hpp ./usr/include/fnn/version.hpp "./usr/$l
             "./usr/$libdir/cmake/fnn/fnnConfig.cmake" "./usr/$libdir/cmake/fnn/FnnPlugin.cmake"; do
   grep -qxF "$file" "$tmp/fnn-dev.files" || fail "the fnn-dev package lacks $file"
 done
+! grep -q 'fnn_comm_mpi' "$tmp/fnn.files" || fail "the fnn package holds the MPI module"
 both=$(comm -12 "$tmp/fnn.files" "$tmp/fnn-dev.files")
-[ -z "$both" ] || fail "files in both packages (dpkg would refuse the second): $both"
-
-if command -v apt-get >/dev/null; then  # what `apt install ./fnn_*.deb ./fnn-dev_*.deb` would do
-  run "apt-get install --simulate of both packages" \
-      apt-get install --simulate "$fnn_deb" "$dev_deb"
-  expect "apt-get install --simulate of both packages" "Conf fnn-dev ($version"
+[ -z "$both" ] || fail "files in both fnn and fnn-dev (dpkg would refuse the second): $both"
+if [ -n "$mpi_deb" ]; then
+  [ "$(field "$mpi_deb" Package)" = fnn-mpi ] ||
+    fail "$mpi_deb: Package is '$(field "$mpi_deb" Package)'"
+  dpkg-deb -I "$mpi_deb" >"$log" 2>&1 || fail "dpkg-deb -I $mpi_deb"
+  expect "fnn-mpi's Depends" "fnn (= $version)"
+  field "$mpi_deb" Depends | tr ',' '\n' | grep -q '^ *libopenmpi[0-9]*\( \|$\)' ||
+    fail "fnn-mpi's Depends lacks Open MPI's library: $(field "$mpi_deb" Depends)"
+  files "$mpi_deb" >"$tmp/fnn-mpi.files"
+  [ "$(cat "$tmp/fnn-mpi.files")" = "./usr/$libdir/fnn/fnn_comm_mpi.so" ] ||
+    fail "fnn-mpi should hold ./usr/$libdir/fnn/fnn_comm_mpi.so alone," \
+         "holds: $(cat "$tmp/fnn-mpi.files")"
+  ! grep -q fnn_comm_mpi "$tmp/fnn-dev.files" || fail "the fnn-dev package holds the MPI module"
 fi
 
-step "3. dpkg-deb -x both into $root"
+if command -v apt-get >/dev/null; then  # what `apt install ./fnn_*.deb ./fnn-dev_*.deb` would do
+  run "apt-get install --simulate of the packages" apt-get install --simulate "${debs[@]}"
+  expect "apt-get install --simulate of the packages" "Conf fnn-dev ($version"
+  [ -z "$mpi_deb" ] || expect "apt-get install --simulate of the packages" "Conf fnn-mpi ($version"
+fi
+
+step "3. dpkg-deb -x the packages into $root"
 mkdir "$root"
-run "unpacking fnn" dpkg-deb -x "$fnn_deb" "$root"
-run "unpacking fnn-dev" dpkg-deb -x "$dev_deb" "$root"
+for deb in "${debs[@]}"; do
+  run "unpacking $deb" dpkg-deb -x "$deb" "$root"
+done
 run "the unpacked binaries' RUNPATH" bash "$check_runpath" "$root"
 
 step "4. build the example plugin against $root only"
