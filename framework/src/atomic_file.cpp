@@ -10,8 +10,10 @@
 #include <boost/crc.hpp>
 #include <cerrno>
 #include <charconv>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -112,11 +114,30 @@ void sync_directory(const std::filesystem::path& directory) {
   ::close(fd);
 }
 
-// ".NAME.tmp-": the part of a temporary's name before the writer's process id.
+// This machine's name as temporaries carry it: a directory shared between hosts (NFS, ranks of
+// an MPI job) may hold other hosts' temporaries, whose process ids mean nothing here. Up to 64
+// characters of [A-Za-z0-9._-], others replaced by '_'.
+const std::string& host_tag() {
+  static const std::string tag = [] {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return std::string("host");
+    std::string text(name, std::min<std::size_t>(std::strlen(name), 64));
+    for (char& c : text) {
+      const bool kept = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                        c == '-';
+      if (!kept) c = '_';
+    }
+    return text;
+  }();
+  return tag;
+}
+
+// ".NAME.tmp-": the part of a temporary's name before the writer's host and process id.
 std::string temporary_prefix(const std::filesystem::path& file) {
   std::string name = file.filename().string();
-  // "." + NAME + ".tmp-" + a process id and a sequence number of up to 10 digits each + "-".
-  constexpr std::size_t fixed = 1 + 5 + 10 + 1 + 10;
+  // "." + NAME + ".tmp-" + HOST + "-" + a process id and a sequence number of up to 10 digits
+  // each, with a "-" between them.
+  const std::size_t fixed = 1 + 5 + host_tag().size() + 1 + 10 + 1 + 10;
   const std::size_t limit = name_limit(directory_of(file));
   if (name.size() + fixed > limit) {
     boost::crc_32_type crc;
@@ -216,6 +237,8 @@ void write_in_place(const std::filesystem::path& file, const WritePlan& plan,
 
 std::string temporary_name(const std::filesystem::path& file, pid_t writer, unsigned sequence) {
   return temporary_prefix(file)
+      .append(host_tag())
+      .append("-")
       .append(std::to_string(writer))
       .append("-")
       .append(std::to_string(sequence));
@@ -282,8 +305,9 @@ void check_writable(const std::filesystem::path& file) {
   }
 }
 
-// The temporaries' names are ".NAME.tmp-PID-N": a writer is known by its process id. The
-// process's own, and any whose writer is alive or cannot be signalled, are left alone.
+// The temporaries' names are ".NAME.tmp-HOST-PID-N": a writer on this host is known by its
+// process id. Other hosts' temporaries, the process's own, and any whose writer is alive or
+// cannot be signalled, are left alone.
 void remove_stale_temporaries(const std::filesystem::path& file) {
   std::filesystem::path target = file;
   try {
@@ -291,7 +315,7 @@ void remove_stale_temporaries(const std::filesystem::path& file) {
   } catch (const DataError&) {
     return;
   }
-  const std::string prefix = temporary_prefix(target);
+  const std::string prefix = temporary_prefix(target).append(host_tag()).append("-");
   std::error_code error;
   std::filesystem::directory_iterator entry(directory_of(target), error);
   for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {

@@ -195,7 +195,8 @@ void run_chain(const Folder& f, const Chain& chain) {
     if (at_checkpoint) {
       REQUIRE(left.size() == 1);
       CHECK_THAT(left[0],
-                 Contains(std::string(point.stop_at) + ".tmp-" + std::to_string(pid) + "-"));
+                 Contains(std::string(point.stop_at) + ".tmp-") &&
+                     Contains(std::string("-").append(std::to_string(pid)).append("-")));
     } else {  // metrics rows are appended in place: half a row is there, for the resumed run to cut
       CHECK(left.empty());
       CHECK(read_file(f.path("metrics.csv")).back() != '\n');

@@ -25,6 +25,7 @@
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 using fnn::test::error_message;
 using Json = nlohmann::json;
@@ -499,16 +500,26 @@ TEST_CASE("temporaries of writers that were killed are removed, others are kept"
     std::ofstream(directory.path() / name) << "half a model";
     return directory.path() / name;
   };
-  const fs::path stale = touch(".m.fnn.tmp-" + std::to_string(child) + "-0");
-  const fs::path own = touch(".m.fnn.tmp-" + std::to_string(::getpid()) + "-7");
-  const fs::path other_file = touch(".other.fnn.tmp-" + std::to_string(child) + "-0");
-  const fs::path not_ours = touch(".m.fnn.tmp-notapid-0");
+  const fs::path stale = touch(fnn::temporary_name(file, child, 0));
+  const std::string name = stale.filename().string();
+  // ".m.fnn.tmp-HOST-PID-0", HOST this machine's name.
+  const std::string pid_part = std::string("-").append(std::to_string(child)).append("-0");
+  REQUIRE_THAT(name, StartsWith(".m.fnn.tmp-") && EndsWith(pid_part));
+  const std::string host_part = name.substr(11, name.size() - 11 - pid_part.size());
+  REQUIRE(!host_part.empty());
+  const fs::path own = touch(fnn::temporary_name(file, ::getpid(), 7));
+  const fs::path other_file = touch(fnn::temporary_name(directory.path() / "other.fnn", child, 0));
+  const fs::path not_ours = touch(std::string(".m.fnn.tmp-").append(host_part).append("-notapid-0"));
+  // Another host's writer with that process id (a shared directory): its id means nothing here.
+  const fs::path other_host =
+      touch(std::string(".m.fnn.tmp-").append(host_part).append("x").append(pid_part));
   fnn::write_model_file(file, sample_model());
   CHECK_FALSE(fs::exists(stale));
   CHECK(fs::exists(own));  // this process's: possibly another thread's write in progress
   CHECK(fs::exists(other_file));
   CHECK(fs::exists(not_ours));
-  const fs::path again = touch(".m.fnn.tmp-" + std::to_string(child) + "-3");
+  CHECK(fs::exists(other_host));
+  const fs::path again = touch(fnn::temporary_name(file, child, 3));
   fnn::remove_stale_temporaries(file);
   CHECK_FALSE(fs::exists(again));
 }

@@ -30,14 +30,15 @@ FNN_API void write_file_atomically(const std::filesystem::path& file, std::strin
 /// descriptor, that it is open or openable for writing). DataError naming the file otherwise.
 FNN_API void check_writable(const std::filesystem::path& file);
 
-/// The name of the temporary that process `writer`'s `sequence`-th write of `file` uses:
-/// ".NAME.tmp-PID-N", where a NAME too long for the directory's name limit is cut and followed by
+/// The name of the temporary that process `writer`'s `sequence`-th write of `file` uses on this
+/// host: ".NAME.tmp-HOST-PID-N" (HOST: this machine's name, up to 64 of [A-Za-z0-9._-]), where a NAME too long for the directory's name limit is cut and followed by
 /// "~" and the CRC-32 of the whole name, so that the temporary's name always fits.
 FNN_API std::string temporary_name(const std::filesystem::path& file, pid_t writer,
                                    unsigned sequence);
 
-/// Removes temporaries that `write_file_atomically(file, ...)` calls in processes that no longer
-/// exist left beside `file` (a kill between create and rename). Best effort, never throws.
+/// Removes temporaries that `write_file_atomically(file, ...)` calls in processes of this host
+/// that no longer exist left beside `file` (a kill between create and rename); other hosts'
+/// temporaries in a shared directory are left alone. Best effort, never throws.
 FNN_API void remove_stale_temporaries(const std::filesystem::path& file);
 
 }  // namespace fnn
