@@ -585,9 +585,14 @@ struct DataStoreReader::State {
       const std::size_t block = row / data_store_block_rows;
       const std::size_t block_first = block * data_store_block_rows;
       const std::size_t block_size = std::min(info.rows - block_first, data_store_block_rows);
+      const std::size_t until = std::min(first + count, block_first + block_size);
+      if (row == block_first && until == block_first + block_size) {  // whole: no second copy
+        read_block(tensor, block, to.subspan((row - first) * cols, block_size * cols));
+        row = until;
+        continue;
+      }
       block_values.resize(block_size * cols);
       read_block(tensor, block, block_values);
-      const std::size_t until = std::min(first + count, block_first + block_size);
       std::copy(block_values.begin() + static_cast<std::ptrdiff_t>((row - block_first) * cols),
                 block_values.begin() + static_cast<std::ptrdiff_t>((until - block_first) * cols),
                 to.begin() + static_cast<std::ptrdiff_t>((row - first) * cols));
