@@ -328,6 +328,7 @@ DataStoreInfo DataStoreWriter::finish() {
     (void)::fsync(directory_fd);
     ::close(directory_fd);
   }
+  remove_stale_temporaries(s.file);  // of conversions killed between create and rename
   return info;
 }
 
