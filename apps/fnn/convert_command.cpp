@@ -1,4 +1,5 @@
 // fnn convert: CSV or IDX files to a binary data store (fnn/data_store.hpp) in one streaming pass.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fnn/csv.hpp>
@@ -93,19 +94,31 @@ DataStoreInfo convert_csv(const std::vector<std::string>& files, const std::stri
   return writer->finish();
 }
 
-// An IDX image file and its labels into a store (class labels, as fnn train reads IDX).
+// An IDX image file and its labels into a store (class labels, as fnn train reads IDX), a few
+// rows at a time.
 DataStoreInfo convert_idx(const std::string& images, const std::string& labels,
                           const std::string& output) {
-  const Dataset data = read_idx_dataset(images, labels);
-  DataStoreWriter writer(output, data.inputs.cols(), 1, {}, {}, true);
-  for (std::size_t r = 0; r < data.inputs.rows(); ++r) {
-    const float label = data.targets(r, 0);
-    if (!is_label(label)) {
-      throw DataError(labels + ": row " + std::to_string(r + 1) +
-                      ": expected a class label, a whole number from 0 to 16777215, found " +
-                      float_text(label));
+  IdxDatasetReader reader(images, labels);
+  DataStoreWriter writer(output, reader.cols(), 1, {}, {}, true);
+  // About 1 MiB of floats per read; the header's sizes are checked against the files by now.
+  const std::size_t chunk =
+      std::max<std::size_t>(1, (std::size_t{1} << 18) / std::max<std::size_t>(reader.cols(), 1));
+  std::vector<float> inputs;
+  std::vector<float> targets;
+  for (std::size_t first = 0; first < reader.rows(); first += chunk) {
+    const std::size_t count = std::min(chunk, reader.rows() - first);
+    inputs.resize(count * reader.cols());
+    targets.resize(count);
+    reader.read(count, inputs, targets);
+    for (std::size_t r = 0; r < count; ++r) {
+      if (!is_label(targets[r])) {
+        throw DataError(labels + ": row " + std::to_string(first + r + 1) +
+                        ": expected a class label, a whole number from 0 to 16777215, found " +
+                        float_text(targets[r]));
+      }
+      writer.add_row(std::span<const float>(inputs).subspan(r * reader.cols(), reader.cols()),
+                     std::span<const float>(targets).subspan(r, 1));
     }
-    writer.add_row(data.inputs.view().row(r), data.targets.view().row(r));
   }
   return writer.finish();
 }

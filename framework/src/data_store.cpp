@@ -198,6 +198,10 @@ DataStoreWriter::DataStoreWriter(const std::filesystem::path& file, std::size_t 
                     std::to_string(target_names.size()) + " for " + std::to_string(target_count) +
                     " targets");
   }
+  if (input_count == 0 || target_count == 0) {
+    throw DataError(file.string() + ": a store needs input and target columns, got " +
+                    std::to_string(input_count) + " and " + std::to_string(target_count));
+  }
   if (class_labels && target_count != 1) {
     throw SpecError(file.string() + ": class labels are one target column, not " +
                     std::to_string(target_count));

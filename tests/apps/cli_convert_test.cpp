@@ -70,10 +70,15 @@ TEST_CASE("fnn convert stores CSV files exactly, with names and classes", "[cli]
 TEST_CASE("fnn convert stores IDX images and labels exactly, plain or gzip", "[cli][convert]") {
   fnn::test::TemporaryDirectory folder;
   const auto path = [&](const std::string& name) { return (folder.path() / name).string(); };
-  // 5 images of 2 x 3 pixels, labels 0..4.
-  std::string images{'\0', '\0', '\x08', '\x03', 0, 0, 0, 5, 0, 0, 0, 2, 0, 0, 0, 3};
-  for (int i = 0; i < 30; ++i) images += static_cast<char>(i * 37 % 256);
-  std::string labels{'\0', '\0', '\x08', '\x01', 0, 0, 0, 5, 4, 0, 3, 1, 2};
+  // 3000 images of 10 x 10 pixels, labels 0..4: more than one read of the streaming reader
+  // (about 2600 rows of 100 values) and than one block of the store.
+  constexpr std::uint32_t count = 3000;
+  std::string images{'\0', '\0', '\x08', '\x03', 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 10};
+  images[6] = static_cast<char>(count >> 8);
+  images[7] = static_cast<char>(count & 0xff);
+  for (std::uint32_t i = 0; i < count * 100; ++i) images += static_cast<char>(i * 37 % 251);
+  std::string labels{'\0', '\0', '\x08', '\x01', 0, 0, images[6], images[7]};
+  for (std::uint32_t i = 0; i < count; ++i) labels += static_cast<char>(i * 7 % 5);
   write_file(path("images.idx"), images);
   gzFile gz = gzopen(path("labels.idx.gz").c_str(), "wb");
   REQUIRE(gz != nullptr);
@@ -81,6 +86,15 @@ TEST_CASE("fnn convert stores IDX images and labels exactly, plain or gzip", "[c
           static_cast<int>(labels.size()));
   REQUIRE(gzclose(gz) == Z_OK);
 
+  SECTION("a truncated image file fails and leaves no file") {
+    write_file(path("cut.idx"), images.substr(0, images.size() - 150));
+    const auto cut = run_fnn(
+        {"convert", path("cut.idx"), "--labels", path("labels.idx.gz"), "-o", path("cut.fnnd")});
+    CHECK(cut.exit_code == 1);
+    CHECK_THAT(cut.err, Contains("cut.idx: byte"));
+    CHECK_THAT(cut.err, Contains("truncated"));
+    CHECK_FALSE(std::filesystem::exists(path("cut.fnnd")));
+  }
   const auto result = run_fnn({"convert", path("images.idx"), "--labels", path("labels.idx.gz"),
                                "--output", path("mnist.fnnd")});
   INFO(result.err);
