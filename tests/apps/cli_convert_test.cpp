@@ -180,4 +180,13 @@ TEST_CASE("fnn train on a store saves the model it saves on the CSV file", "[cli
                    path("csv.csv")})
               .exit_code == 0);
   CHECK(read_file(path("store.csv")) == read_file(path("csv.csv")));
+
+  // The store's targets are fixed: --target may only repeat them.
+  const auto other_target =
+      run_fnn({"train", "--train", path("data.fnnd"), "--target", "x", "--epochs", "1"});
+  CHECK(other_target.exit_code == 1);
+  CHECK_THAT(other_target.err, Contains("targets were chosen by fnn convert (label)"));
+  CHECK(run_fnn({"train", "--train", path("data.fnnd"), "--target", "label", "--epochs", "1",
+                 "--test", path("data.csv")})
+            .exit_code == 0);
 }
