@@ -15,5 +15,6 @@ int gradcheck_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 int plot_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
+int convert_command(const std::vector<std::string>& args);
 
 }  // namespace fnn::cli

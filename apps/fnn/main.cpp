@@ -32,6 +32,7 @@ constexpr Command commands[] = {
     {"sweep", fnn::cli::sweep_command, "train many configurations (grid, random, K folds), J at once"},
     {"eval", fnn::cli::eval_command, "evaluate a saved model on a data set"},
     {"predict", fnn::cli::predict_command, "write a saved model's predictions as CSV"},
+    {"convert", fnn::cli::convert_command, "convert CSV or IDX data to a binary data store"},
     {"inspect", fnn::cli::inspect_command, "describe a saved model: network, metadata, checksum"},
     {"export", fnn::cli::export_command, "write a saved model as an ONNX inference graph"},
     {"plot", fnn::cli::plot_command, "draw learning curves from metrics files (gnuplot)"},

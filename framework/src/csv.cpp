@@ -321,8 +321,15 @@ CsvTable read_csv(const std::filesystem::path& file) {
   return read_csv(in, file);
 }
 
-CsvTable read_csv(std::istream& in, const std::filesystem::path& file) {
-  CsvTable table;
+void read_csv_rows(const std::filesystem::path& file, const CsvHeaderHandler& on_header,
+                   const CsvRowHandler& on_row) {
+  if (file == "-") return read_csv_rows(std::cin, "standard input", on_header, on_row);
+  std::ifstream in = open_for_reading(file);
+  read_csv_rows(in, file, on_header, on_row);
+}
+
+void read_csv_rows(std::istream& in, const std::filesystem::path& file,
+                   const CsvHeaderHandler& on_header, const CsvRowHandler& on_row) {
   std::vector<float> values;
   std::vector<std::string> fields;
   std::string line;
@@ -349,17 +356,18 @@ CsvTable read_csv(std::istream& in, const std::filesystem::path& file) {
     if (width_line == 0) {
       width = fields.size();
       width_line = number;
-      if (is_header(fields)) {
-        table.header = fields;
-        continue;
-      }
+      const bool header = is_header(fields);
+      on_header(header ? fields : std::vector<std::string>{}, width);
+      if (header) continue;
     } else if (fields.size() != width) {
       throw DataError(at.text() + "expected " + std::to_string(width) + " fields (as on line " +
                       std::to_string(width_line) + "), found " + std::to_string(fields.size()));
     }
+    values.clear();
     for (std::size_t c = 0; c < fields.size(); ++c) {
       values.push_back(parse_value(fields[c], at, c + 1));
     }
+    on_row(values, number);
   }
   if (in.bad()) {
     throw DataError(file.string() + ": reading failed after line " +
@@ -369,6 +377,21 @@ CsvTable read_csv(std::istream& in, const std::filesystem::path& file) {
     throw DataError(file.string() +
                     ": the file is empty, expected rows of comma-separated numbers");
   }
+}
+
+CsvTable read_csv(std::istream& in, const std::filesystem::path& file) {
+  CsvTable table;
+  std::vector<float> values;
+  std::size_t width = 0;
+  read_csv_rows(
+      in, file,
+      [&](const std::vector<std::string>& header, std::size_t columns) {
+        table.header = header;
+        width = columns;
+      },
+      [&](std::span<const float> row, std::size_t) {
+        values.insert(values.end(), row.begin(), row.end());
+      });
   table.values = Matrix(values.size() / width, width);
   std::copy(values.begin(), values.end(), table.values.values().begin());
   return table;

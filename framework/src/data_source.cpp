@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <fnn/csv.hpp>
+#include <fnn/data_store.hpp>
 #include <fnn/error.hpp>
 #include <fnn/idx.hpp>
+#include <fnn/names.hpp>
 #include <fnn/sizes.hpp>
 #include <fstream>
 #include <set>
@@ -80,8 +82,8 @@ bool by_name(const CsvTable& table, const DataLayout& layout) {
 }
 
 // A CSV file as inputs and targets: by name, or by position (see load_dataset).
-Dataset csv_dataset(const std::filesystem::path& file, DataLayout& layout, ColumnNames names) {
-  const CsvTable table = read_csv(file);
+Dataset csv_dataset(const CsvTable& table, const std::filesystem::path& file, DataLayout& layout,
+                    ColumnNames names) {
   if (names == ColumnNames::use && by_name(table, layout)) {
     return {named_columns(table, layout.input_names, "input", file, layout),
             named_columns(table, layout.target_names, "target", file, layout)};
@@ -107,13 +109,55 @@ Dataset csv_dataset(const std::filesystem::path& file, DataLayout& layout, Colum
   return split_columns(table, targets);
 }
 
+// A store's inputs and targets side by side, named as its source was: read like that CSV file
+// where the names of a model's layout decide the columns.
+CsvTable store_table(const Dataset& data, const DataStoreInfo& info) {
+  CsvTable table;
+  if (!info.input_names.empty()) {
+    table.header = info.input_names;
+    table.header.insert(table.header.end(), info.target_names.begin(), info.target_names.end());
+  }
+  const std::size_t inputs = data.inputs.cols();
+  table.values = Matrix(data.inputs.rows(), inputs + data.targets.cols());
+  for (std::size_t r = 0; r < table.values.rows(); ++r) {
+    const auto row = table.values.view().row(r);
+    std::ranges::copy(data.inputs.view().row(r), row.begin());
+    std::ranges::copy(data.targets.view().row(r), row.begin() + static_cast<std::ptrdiff_t>(inputs));
+  }
+  return table;
+}
+
+// A store for training: its own split of inputs and targets (fixed by fnn convert) and its
+// class count; --target, when given, must name its target columns.
+Dataset record_store(const std::filesystem::path& file, const DataStoreReader& store,
+                     Dataset data, DataLayout& layout) {
+  const DataStoreInfo& info = store.info();
+  if (!layout.target_columns.empty() && layout.target_columns != info.target_names) {
+    throw DataError(file.string() + ": a data store's targets were chosen by fnn convert (" +
+                    (info.target_names.empty() ? columns(info.target_count, "unnamed")
+                                               : join(info.target_names)) +
+                    "); give no --target, or those names");
+  }
+  const bool unique =
+      std::set(info.input_names.begin(), info.input_names.end()).size() == info.input_count &&
+      std::set(info.target_names.begin(), info.target_names.end()).size() == info.target_count;
+  if (!info.input_names.empty() && unique) {
+    layout.input_names = info.input_names;
+    layout.target_names = info.target_names;
+    layout.model = "the model trained on " + file.string();
+  }
+  if (info.classes > 0) layout.classes = info.classes;
+  return data;
+}
+
 }  // namespace
 
 Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
                      ColumnNames names, std::optional<std::size_t> input_width) {
   Dataset data;
   std::string label_source = source.file.string();
-  if (!source.labels && is_binary(source.file)) {
+  const bool store = !source.labels && is_data_store(source.file);
+  if (!store && !source.labels && is_binary(source.file)) {
     throw DataError(source.file.string() +
                     ": an IDX file (found by its first bytes), whose labels come in a file of "
                     "their own: give it with --" +
@@ -123,8 +167,18 @@ Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_
     data = read_idx_dataset(source.file, *source.labels, input_width);
     label_source = source.labels->string();
     if (layout.classes == 0 && !classes_from_labels) classes_from_labels = true;
+  } else if (store) {
+    const DataStoreReader reader(source.file);
+    Dataset stored = reader.read_all();
+    if (names == ColumnNames::record) {
+      const bool classes_stored = reader.info().classes > 0;
+      data = record_store(source.file, reader, std::move(stored), layout);
+      if (classes_stored) classes_from_labels = false;  // the store's count, kept by layout
+    } else {
+      data = csv_dataset(store_table(stored, reader.info()), source.file, layout, names);
+    }
   } else {
-    data = csv_dataset(source.file, layout, names);
+    data = csv_dataset(read_csv(source.file), source.file, layout, names);
   }
   const bool labelled = source.labels || layout.classes > 0 || classes_from_labels;
   if (!labelled) return data;
@@ -139,8 +193,15 @@ Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_
 
 Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
                    std::size_t input_width) {
-  if (is_binary(file)) return read_idx(file, input_width);
-  const CsvTable table = read_csv(file);
+  const bool store = is_data_store(file);
+  if (!store && is_binary(file)) return read_idx(file, input_width);
+  CsvTable table;
+  if (store) {
+    const DataStoreReader reader(file);
+    table = store_table(reader.read_all(), reader.info());
+  } else {
+    table = read_csv(file);
+  }
   if (by_name(table, layout)) {
     return named_columns(table, layout.input_names, "input", file, layout);
   }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fnn/error.hpp"
+#include "fnn/sizes.hpp"
 
 namespace fnn {
 
@@ -252,6 +253,8 @@ void check_plausible(const Source& source, const Header& header) {
   }
 }
 
+void check_end(Source& source, const Header& header);
+
 std::vector<unsigned char> read_data(Source& source, const Header& header) {
   std::vector<unsigned char> bytes;
   // The whole size only where the file size has vouched for it; decompressed data grows as it
@@ -268,6 +271,12 @@ std::vector<unsigned char> read_data(Source& source, const Header& header) {
                       " bytes");
     }
   }
+  check_end(source, header);
+  return bytes;
+}
+
+// After the data the header declares: nothing more, and a gzip stream that ended properly.
+void check_end(Source& source, const Header& header) {
   unsigned char extra = 0;
   if (source.read(&extra, 1) != 0) {
     throw DataError(source.at(header.size + header.data_size) + "trailing bytes: expected the " +
@@ -277,14 +286,17 @@ std::vector<unsigned char> read_data(Source& source, const Header& header) {
     throw DataError(source.at(source.offset()) +
                     "truncated: the gzip data ends before its end marker and checksum");
   }
-  return bytes;
 }
 
+// `bytes` hold the elements from index `first` of the data; element `index` is not finite.
 [[noreturn]] void not_finite(const Source& source, const Header& header,
-                             const std::vector<unsigned char>& bytes, std::size_t index) {
-  const std::size_t offset = index * header.type->size;
+                             const std::vector<unsigned char>& bytes, std::uint64_t first,
+                             std::size_t index) {
   char text[32];
-  char* end = std::to_chars(text, text + sizeof text, header.type->load(&bytes[offset])).ptr;
+  char* end = std::to_chars(text, text + sizeof text,
+                            header.type->load(&bytes[(index - first) * header.type->size]))
+                  .ptr;
+  const std::uint64_t offset = index * header.type->size;
   throw DataError(source.at(header.size + offset) + "expected a finite " + header.type->name +
                   " value within the float range, found " + std::string(text, end) + " (row " +
                   std::to_string(index / header.cols + 1) + ", column " +
@@ -302,19 +314,41 @@ class IdxFile {
   void check_width(std::optional<std::size_t> columns) const {
     check_row_width(source_, header_, columns);
   }
+  // Before read_rows: the data the header declares can be in the file.
+  void check_size() const { check_plausible(source_, header_); }
 
   Matrix read_values() {
     check_plausible(source_, header_);
     const std::vector<unsigned char> bytes = read_data(source_, header_);
     Matrix values(header_.dims[0], header_.cols);
     const std::size_t bad = header_.type->decode(bytes.data(), values.values());
-    if (bad < values.values().size()) not_finite(source_, header_, bytes, bad);
+    if (bad < values.values().size()) not_finite(source_, header_, bytes, 0, bad);
     return values;
+  }
+
+  // The next `rows` rows into `values` (rows × the row width): a file read a piece at a time,
+  // checked as read_values checks it; after the last row, its end is checked.
+  void read_rows(std::size_t rows, std::span<float> values) {
+    const std::uint64_t first = rows_read_ * header_.cols;  // elements before these rows
+    const std::size_t size = values.size() * header_.type->size;  // ≤ the data: see the caller
+    buffer_.resize(size);
+    const std::size_t got = source_.read(buffer_.data(), size);
+    if (got < size) {
+      throw DataError(source_.at(source_.offset()) + "truncated: the header declares " +
+                      header_.describe() + ", the data ends after " +
+                      std::to_string(first * header_.type->size + got) + " bytes");
+    }
+    const std::size_t bad = header_.type->decode(buffer_.data(), values);
+    if (bad < values.size()) not_finite(source_, header_, buffer_, first, first + bad);
+    rows_read_ += rows;
+    if (rows_read_ == header_.dims[0]) check_end(source_, header_);
   }
 
  private:
   Source source_;
   Header header_;
+  std::uint64_t rows_read_ = 0;
+  std::vector<unsigned char> buffer_{};
 };
 
 }  // namespace
@@ -325,11 +359,11 @@ Matrix read_idx(const std::filesystem::path& file, std::optional<std::size_t> co
   return idx.read_values();
 }
 
-Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels,
-                         std::optional<std::size_t> columns) {
-  IdxFile image_file(images, "image file");
-  image_file.check_width(columns);
-  IdxFile label_file(labels, "labels file");
+namespace {
+
+// Checks that `label_file` holds one label per image of `image_file`.
+void check_labels(const IdxFile& image_file, const IdxFile& label_file,
+                  const std::filesystem::path& images, const std::filesystem::path& labels) {
   const std::vector<std::uint64_t>& label_dims = label_file.header().dims;
   if (label_dims.size() != 1) {
     throw DataError(labels.string() + ": expected one-dimensional labels, one per image of " +
@@ -341,6 +375,54 @@ Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesys
                     images.string() + " holds " + std::to_string(image_count) +
                     " images: expected one label per image");
   }
+}
+
+}  // namespace
+
+struct IdxDatasetReader::State {
+  IdxFile images;
+  IdxFile labels;
+  std::uint64_t rows_left;
+};
+
+IdxDatasetReader::IdxDatasetReader(const std::filesystem::path& images,
+                                   const std::filesystem::path& labels)
+    : state_(new State{IdxFile(images, "image file"), IdxFile(labels, "labels file"), 0}) {
+  check_labels(state_->images, state_->labels, images, labels);
+  state_->images.check_size();
+  state_->labels.check_size();
+  state_->rows_left = state_->images.header().dims[0];
+}
+
+IdxDatasetReader::~IdxDatasetReader() = default;
+
+std::size_t IdxDatasetReader::rows() const noexcept {
+  return state_->images.header().dims[0];
+}
+
+std::size_t IdxDatasetReader::cols() const noexcept {
+  return state_->images.header().cols;
+}
+
+void IdxDatasetReader::read(std::size_t count, std::span<float> inputs,
+                            std::span<float> labels) {
+  if (count > state_->rows_left || inputs.size() != checked_multiply(count, cols(), "rows") ||
+      labels.size() != count) {
+    throw SpecError("IdxDatasetReader::read: " + std::to_string(count) + " rows into spans of " +
+                    std::to_string(inputs.size()) + " and " + std::to_string(labels.size()) +
+                    " values, with " + std::to_string(state_->rows_left) + " rows left");
+  }
+  state_->images.read_rows(count, inputs);
+  state_->labels.read_rows(count, labels);
+  state_->rows_left -= count;
+}
+
+Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels,
+                         std::optional<std::size_t> columns) {
+  IdxFile image_file(images, "image file");
+  image_file.check_width(columns);
+  IdxFile label_file(labels, "labels file");
+  check_labels(image_file, label_file, images, labels);
   Matrix inputs = image_file.read_values();
   return {std::move(inputs), label_file.read_values()};
 }

@@ -339,3 +339,52 @@ TEST_CASE("a missing image or labels file is named as such", "[idx]") {
   CHECK(error_message([&] { (void)fnn::read_idx_dataset(images, empty); }) ==
         empty.string() + ": byte 0: the labels file is empty, expected an IDX header");
 }
+
+TEST_CASE("an IDX data set read a few rows at a time gives read_idx_dataset's values and errors",
+          "[idx]") {
+  TemporaryDirectory directory;
+  // f32 images of 2 values (1.5, -10, ...), big-endian; labels 7, 0, 9.
+  const std::string one_and_a_half("\x3F\xC0\x00\x00", 4);
+  const std::string minus_ten("\xC1\x20\x00\x00", 4);
+  const std::string nan("\x7F\xC0\x00\x00", 4);
+  const auto labels =
+      write_plain(directory, "labels.idx", idx_header(0x08, {3}) + std::string{7, 0, 9});
+  const auto images = write_plain(directory, "images.idx",
+                                  idx_header(0x0D, {3, 2}) + one_and_a_half + minus_ten +
+                                      minus_ten + one_and_a_half + one_and_a_half + minus_ten);
+  fnn::IdxDatasetReader reader(images, labels);
+  REQUIRE(reader.rows() == 3);
+  REQUIRE(reader.cols() == 2);
+  std::vector<float> inputs(4);
+  std::vector<float> targets(2);
+  reader.read(2, inputs, targets);
+  CHECK(inputs == std::vector<float>{1.5F, -10.0F, -10.0F, 1.5F});
+  CHECK(targets == std::vector<float>{7.0F, 0.0F});
+  inputs.resize(2);
+  targets.resize(1);
+  reader.read(1, inputs, targets);
+  CHECK(inputs == std::vector<float>{1.5F, -10.0F});
+  CHECK(targets == std::vector<float>{9.0F});
+  CHECK_THROWS_AS(reader.read(1, inputs, targets), fnn::SpecError);
+
+  // A NaN in the last row is named by its byte, row and column, as read_idx names it.
+  const auto bad = write_plain(directory, "bad.idx",
+                               idx_header(0x0D, {3, 2}) + one_and_a_half + minus_ten + minus_ten +
+                                   one_and_a_half + one_and_a_half + nan);
+  fnn::IdxDatasetReader bad_reader(bad, labels);
+  inputs.resize(4);
+  targets.resize(2);
+  bad_reader.read(2, inputs, targets);
+  inputs.resize(2);
+  targets.resize(1);
+  const std::string expected = error_message([&] { (void)fnn::read_idx_dataset(bad, labels); });
+  CHECK_THAT(expected, Contains("bad.idx: byte 32: ") && Contains("(row 3, column 2)"));
+  CHECK(error_message([&] { bad_reader.read(1, inputs, targets); }) == expected);
+
+  // Trailing bytes are found with the last row.
+  const auto longer = write_plain(directory, "longer.idx", idx_header(0x08, {3}) + "abcd");
+  fnn::IdxDatasetReader trailing(images, longer);
+  std::vector<float> all(6);
+  std::vector<float> three(3);
+  CHECK_THAT(error_message([&] { trailing.read(3, all, three); }), Contains("trailing bytes"));
+}

@@ -1,7 +1,9 @@
 #pragma once
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <istream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,21 @@ FNN_API CsvTable read_csv(const std::filesystem::path& file);
 /// `read_csv` on text already open (e.g. in memory); `name` stands for the file in messages.
 /// Throws DataError as above, also for an empty stream.
 FNN_API CsvTable read_csv(std::istream& in, const std::filesystem::path& name);
+
+/// What `read_csv_rows` calls once, at the first line that is not blank: the header (empty when
+/// the file has none) and the row width.
+using CsvHeaderHandler =
+    std::function<void(const std::vector<std::string>& header, std::size_t width)>;
+/// What `read_csv_rows` calls for each row of numbers, with its line number (1-based).
+using CsvRowHandler = std::function<void(std::span<const float> row, std::size_t line)>;
+
+/// `read_csv` one row at a time: the same checks and messages, but each row is handed to
+/// `on_row` as it is read and not kept, so that memory holds one line whatever the file's size.
+/// A DataError thrown by a handler passes through unchanged.
+FNN_API void read_csv_rows(const std::filesystem::path& file, const CsvHeaderHandler& on_header,
+                           const CsvRowHandler& on_row);
+FNN_API void read_csv_rows(std::istream& in, const std::filesystem::path& name,
+                           const CsvHeaderHandler& on_header, const CsvRowHandler& on_row);
 
 /// Column indices from names or 0-based indices, e.g. {"label"} or {"3", "4"}; an empty list
 /// means the last column. Throws DataError naming the file for unknown names or indices out of

@@ -1,7 +1,9 @@
 #pragma once
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <span>
 
 #include "fnn/dataset.hpp"
 #include "fnn/export.hpp"
@@ -32,5 +34,27 @@ FNN_API Matrix read_idx(const std::filesystem::path& file,
 FNN_API Dataset read_idx_dataset(const std::filesystem::path& images,
                                  const std::filesystem::path& labels,
                                  std::optional<std::size_t> columns = std::nullopt);
+
+/// An image file and its label file read a few rows at a time (fnn convert), so that memory
+/// holds those rows, not the data set. Both headers are checked when it is made, as
+/// read_idx_dataset checks them; each read checks what it reads (truncation, NaN), and the
+/// read of the last row checks that both files end there. Throws DataError as read_idx_dataset.
+class FNN_API IdxDatasetReader {
+ public:
+  IdxDatasetReader(const std::filesystem::path& images, const std::filesystem::path& labels);
+  ~IdxDatasetReader();
+  IdxDatasetReader(const IdxDatasetReader&) = delete;
+  IdxDatasetReader& operator=(const IdxDatasetReader&) = delete;
+
+  std::size_t rows() const noexcept;
+  std::size_t cols() const noexcept;  ///< values per image
+  /// The next `count` rows: `inputs` count × cols(), `labels` count. SpecError for more rows
+  /// than are left or spans of other sizes.
+  void read(std::size_t count, std::span<float> inputs, std::span<float> labels);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace fnn

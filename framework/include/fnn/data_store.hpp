@@ -1,0 +1,104 @@
+#pragma once
+// A data set in binary form ("fnn-data"): a safetensors file whose "__metadata__" says
+// "format": "fnn-data", holding the inputs and targets as F32 tensors, the column names, the
+// class count and per-column statistics, with a CRC-32 per block of rows. docs/data.md has the
+// layout; `fnn convert` writes it from CSV or IDX files.
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fnn/dataset.hpp"
+#include "fnn/export.hpp"
+
+namespace fnn {
+
+/// The version of the store format this fnn writes and reads.
+inline constexpr int data_store_version = 1;
+
+/// Rows per checksummed block: a damaged byte is reported by its block of rows.
+inline constexpr std::size_t data_store_block_rows = 4096;
+
+/// What a store holds besides its values.
+struct DataStoreInfo {
+  std::size_t rows = 0;
+  std::size_t input_count = 0;
+  std::size_t target_count = 0;
+  /// The source's header names of the input and the target columns; empty when it had none.
+  std::vector<std::string> input_names{};
+  std::vector<std::string> target_names{};
+  /// 0: targets are values; n: one target column of class labels 0..n-1.
+  std::size_t classes = 0;
+  /// Per input column, over every row (population variance), accumulated in double.
+  std::vector<double> mean{};
+  std::vector<double> variance{};
+};
+
+/// Whether `file` starts as a store does: a safetensors length and a header that opens with its
+/// "__metadata__" (what the writer puts first). Decided by content, never by name; a damaged
+/// store still counts, so that reading it says what is wrong. False for "-" and unreadable files.
+FNN_API bool is_data_store(const std::filesystem::path& file);
+
+/// Writes a store row by row. Memory holds one block of rows; the values go to an anonymous
+/// temporary file beside `file` and the store is put in place only by `finish`, atomically (a
+/// temporary renamed over `file`). Destroyed without `finish` (an error while converting), it
+/// leaves no file behind.
+class FNN_API DataStoreWriter {
+ public:
+  /// `input_names` / `target_names` may be empty (a source without a header) or name every
+  /// column. With `class_labels`, the one target column holds class labels (whole numbers from
+  /// 0, checked by the caller) and the class count is the largest + 1. Throws DataError when
+  /// `file` cannot be written (fnn::check_writable), SpecError for inconsistent names.
+  DataStoreWriter(const std::filesystem::path& file, std::size_t input_count,
+                  std::size_t target_count, std::vector<std::string> input_names,
+                  std::vector<std::string> target_names, bool class_labels);
+  ~DataStoreWriter();
+  DataStoreWriter(const DataStoreWriter&) = delete;
+  DataStoreWriter& operator=(const DataStoreWriter&) = delete;
+
+  /// Adds one row; SpecError when a width differs from the constructor's.
+  void add_row(std::span<const float> inputs, std::span<const float> targets);
+  /// Writes the header and puts the store in place; DataError on I/O failure or with no rows.
+  /// Returns what the store holds.
+  DataStoreInfo finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+/// A store's header and every row (into `data` unless null), checked, from its bytes in memory
+/// (fuzzing, tests); `name` stands for the file in messages. Throws DataError as DataStoreReader.
+FNN_API DataStoreInfo read_data_store_bytes(std::string_view bytes,
+                                            const std::filesystem::path& name, Dataset* data);
+
+/// A store opened for reading: the header is read and checked when it is opened (sizes, types,
+/// shapes, the file's length against them); rows are read at random (pread), each block that a
+/// read touches checked against its CRC-32. Throws DataError naming the file and what is wrong:
+/// not a store, a newer version, a malformed header, truncation or damage naming the block.
+class FNN_API DataStoreReader {
+ public:
+  explicit DataStoreReader(const std::filesystem::path& file);
+  ~DataStoreReader();
+  DataStoreReader(const DataStoreReader&) = delete;
+  DataStoreReader& operator=(const DataStoreReader&) = delete;
+
+  const DataStoreInfo& info() const noexcept;
+  /// Rows [first, first + count) into `inputs` (count × input_count) and `targets`
+  /// (count × target_count). SpecError for a range outside the store or spans of another size.
+  void read_rows(std::size_t first, std::size_t count, std::span<float> inputs,
+                 std::span<float> targets) const;
+  /// Every row: targets as stored (class labels as one column, not one-hot).
+  Dataset read_all() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  friend DataStoreInfo read_data_store_bytes(std::string_view, const std::filesystem::path&,
+                                             Dataset*);
+};
+
+}  // namespace fnn
