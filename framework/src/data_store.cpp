@@ -17,6 +17,7 @@
 
 #include "fnn/atomic_file.hpp"
 #include "fnn/error.hpp"
+#include "fnn/file_identity.hpp"
 #include "fnn/sizes.hpp"
 #include "fnn/version.hpp"
 
@@ -302,11 +303,13 @@ DataStoreInfo DataStoreWriter::finish() {
   head += text;
 
   // The finished store beside its final name, renamed over it when complete (as
-  // write_file_atomically does for a file in memory).
+  // write_file_atomically does for a file in memory). A symbolic link is followed: its target is
+  // replaced and the link stays, as for every file fnn writes.
+  const std::filesystem::path target = follow_symlinks(s.file);
   const std::filesystem::path directory =
-      s.file.parent_path().empty() ? std::filesystem::path(".") : s.file.parent_path();
+      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
   const std::filesystem::path temporary =
-      directory / temporary_name(s.file, ::getpid(), static_cast<unsigned>(::time(nullptr)));
+      directory / temporary_name(target, ::getpid(), static_cast<unsigned>(::time(nullptr)));
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) {
     throw DataError(s.file.string() + ": cannot create its temporary " + temporary.string() + " (" +
@@ -330,7 +333,7 @@ DataStoreInfo DataStoreWriter::finish() {
   }
   const std::string why = errno_text();
   ok = ::close(fd) == 0 && ok;
-  if (!ok || ::rename(temporary.c_str(), s.file.c_str()) != 0) {
+  if (!ok || ::rename(temporary.c_str(), target.c_str()) != 0) {
     const std::string reason = ok ? errno_text() : why;
     ::unlink(temporary.c_str());
     throw DataError(s.file.string() + ": writing the store failed (" + reason + ")");
@@ -340,7 +343,7 @@ DataStoreInfo DataStoreWriter::finish() {
     (void)::fsync(directory_fd);
     ::close(directory_fd);
   }
-  remove_stale_temporaries(s.file);  // of conversions killed between create and rename
+  remove_stale_temporaries(target);  // of conversions killed between create and rename
   return info;
 }
 

@@ -184,3 +184,20 @@ TEST_CASE("only a store's content makes it one", "[store]") {
   CHECK(info.rows == rows);
   CHECK(data.inputs(rows - 1, 2) == input_value(rows - 1, 2));
 }
+
+TEST_CASE("a data store written through a symbolic link replaces the link's target", "[store]") {
+  TemporaryDirectory folder;
+  std::filesystem::create_directory(folder.path() / "real");
+  write_bytes(folder.path() / "real" / "data.fnnd", "old");
+  const auto link = folder.path() / "data.fnnd";
+  std::filesystem::create_symlink("real/data.fnnd", link);
+  write_store(link);
+  CHECK(std::filesystem::is_symlink(link));
+  CHECK(fnn::is_data_store(folder.path() / "real" / "data.fnnd"));
+  CHECK(fnn::DataStoreReader(link).info().rows == rows);
+  // Nothing else is left in either directory: no temporary beside the link or the target.
+  CHECK(std::distance(std::filesystem::directory_iterator(folder.path()),
+                      std::filesystem::directory_iterator()) == 2);
+  CHECK(std::distance(std::filesystem::directory_iterator(folder.path() / "real"),
+                      std::filesystem::directory_iterator()) == 1);
+}
