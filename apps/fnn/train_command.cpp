@@ -95,8 +95,8 @@ po::options_description train_options() {
        "cut every batch into S fixed shards added by a fixed tree (docs/distributed.md); under "
        "mpirun or srun with N processes, a multiple of N, default N")
       ("exchange-timeout", po::value<double>()->value_name("SECONDS")->default_value(60.0),
-       "under mpirun or srun: how long a rank waits for the others' shards of a batch before "
-       "the job is ended, naming the batch (a stuck or lost rank)")
+       "under mpirun or srun: how long a rank waits for the others at start-up and for their "
+       "shards of each batch before the job is ended, naming the step (a stuck or lost rank)")
       ("epochs", po::value<long long>()->value_name("N")->default_value(10),
        "total epochs (a resumed run continues up to this count)")
       ("init", po::value<std::string>()->value_name("NAME")->default_value("glorot_uniform"),
