@@ -92,7 +92,7 @@ Fingerprint plugin_fingerprint(std::vector<std::filesystem::path> files) {
   for (const std::filesystem::path& file : files) {
     const std::string name = file.filename().string();
     names.append(names.empty() ? "" : ", ").append(name);
-    entries.emplace_back("plugin " + name, size_and_crc(file));
+    entries.emplace_back(std::string("plugin ") + name, size_and_crc(file));
   }
   entries.insert(entries.begin(), {"plugins", names});
   return entries;

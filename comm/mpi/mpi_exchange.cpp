@@ -200,8 +200,9 @@ class MpiExchange final : public fnn::GradientExchange {
       throw fnn::Error(late(step, "the other processes: one of them is stuck or lost"));
     }
     const bool one = missing.find(',') == std::string::npos;
-    throw fnn::Error(late(step, (one ? "rank " : "ranks ") + missing + ", which never came: " +
-                                    (one ? "it is" : "they are") + " stuck or lost"));
+    throw fnn::Error(late(step, std::string(one ? "rank " : "ranks ") + missing +
+                                    ", which never came: " + (one ? "it is" : "they are") +
+                                    " stuck or lost"));
   }
 
   static void check_count(std::size_t count, const char* call) {
