@@ -1,10 +1,16 @@
 #include "distributed.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <boost/crc.hpp>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fnn/error.hpp>
+#include <fnn/names.hpp>
+#include <fstream>
+#include <thread>
 
 namespace fnn::cli {
 
@@ -27,6 +33,27 @@ std::vector<std::string> lines_of(const std::string& text) {
     begin = end + 1;
   }
   return lines;
+}
+
+// "12345 bytes, CRC-32 0123abcd" of a file's contents.
+std::string size_and_crc(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  boost::crc_32_type crc;
+  std::size_t size = 0;
+  char block[1 << 16];
+  while (in) {
+    in.read(block, sizeof block);
+    const auto got = static_cast<std::size_t>(in.gcount());
+    crc.process_bytes(block, got);
+    size += got;
+  }
+  if (in.bad() || !in.eof()) {
+    throw Error("cannot read plugin file " + in_quotes(file.string()) +
+                " for the start-up agreement");
+  }
+  char text[16];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(crc.checksum()));
+  return std::to_string(size) + " bytes, CRC-32 " + text;
 }
 
 }  // namespace
@@ -55,6 +82,22 @@ std::string checksum(std::span<const float> values) {
   return text;
 }
 
+Fingerprint plugin_fingerprint(std::vector<std::filesystem::path> files) {
+  // By file name: the same plugins may lie in other directories on another host.
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return a.filename() < b.filename();
+  });
+  std::string names;
+  Fingerprint entries;
+  for (const std::filesystem::path& file : files) {
+    const std::string name = file.filename().string();
+    names.append(names.empty() ? "" : ", ").append(name);
+    entries.emplace_back(std::string("plugin ") + name, size_and_crc(file));
+  }
+  entries.insert(entries.begin(), {"plugins", names});
+  return entries;
+}
+
 void agree(const Job& job, const Fingerprint& fingerprint) {
   const std::vector<std::string> texts = job.mpi.exchange().gather(text_of(fingerprint));
   const std::vector<std::string> first = lines_of(texts.at(0));
@@ -66,8 +109,16 @@ void agree(const Job& job, const Fingerprint& fingerprint) {
       if (mine == theirs) continue;
       throw Error("the processes of this job disagree before training: rank " +
                   std::to_string(rank) + " has " + theirs + ", rank 0 has " + mine +
-                  "; every rank must run the same fnn on the same data and options");
+                  "; every rank must run the same fnn, plugins and BLAS on the same data and "
+                  "options");
     }
+  }
+}
+
+void stall_for_test(const Job& job, const std::string& step) {
+  const char* stall = std::getenv("FNN_TEST_STALL_BEFORE");
+  if (stall && stall == step + ":" + std::to_string(job.rank)) {
+    std::this_thread::sleep_for(std::chrono::seconds(30));
   }
 }
 

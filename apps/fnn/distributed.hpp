@@ -2,6 +2,7 @@
 // fnn train as one process of an MPI job (mpirun or srun; docs/distributed.md): which rank this
 // is, how its errors are named, and the start-up agreement between the ranks.
 #include <cstddef>
+#include <filesystem>
 #include <fnn/launcher.hpp>
 #include <span>
 #include <string>
@@ -30,8 +31,18 @@ using Fingerprint = std::vector<std::pair<std::string, std::string>>;
 /// A checksum of `values`' bits (FNV-1a), for a fingerprint.
 std::string checksum(std::span<const float> values);
 
+/// The entries for the plugin files a rank loaded: "plugins" (their file names) and one
+/// "plugin NAME" (size and CRC-32) for each, so that ranks with another build of a plugin are
+/// refused. The directories are left out: they may differ between hosts, the contents may not.
+Fingerprint plugin_fingerprint(std::vector<std::filesystem::path> files);
+
 /// Compares every rank's fingerprint with rank 0's; on a difference throws fnn::Error naming the
 /// first rank and entry that differ, with both values (every rank throws the same).
 void agree(const Job& job, const Fingerprint& fingerprint);
+
+/// For the tests of the start-up deadline only: with FNN_TEST_STALL_BEFORE=STEP:RANK in the
+/// environment, rank RANK sleeps 30 s before STEP ("agreement" or "parameters"), as a rank that
+/// is stuck or late would.
+void stall_for_test(const Job& job, const std::string& step);
 
 }  // namespace fnn::cli

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fnn/atomic_file.hpp>
+#include <fnn/blas.hpp>
 #include <fnn/data_source.hpp>
 #include <fnn/error.hpp>
 #include <fnn/evaluation.hpp>
@@ -94,8 +95,8 @@ po::options_description train_options() {
        "cut every batch into S fixed shards added by a fixed tree (docs/distributed.md); under "
        "mpirun or srun with N processes, a multiple of N, default N")
       ("exchange-timeout", po::value<double>()->value_name("SECONDS")->default_value(60.0),
-       "under mpirun or srun: how long a rank waits for the others' shards of a batch before "
-       "the job is ended, naming the batch (a stuck or lost rank)")
+       "under mpirun or srun: how long a rank waits for the others at start-up and for their "
+       "shards of each batch before the job is ended, naming the step (a stuck or lost rank)")
       ("epochs", po::value<long long>()->value_name("N")->default_value(10),
        "total epochs (a resumed run continues up to this count)")
       ("init", po::value<std::string>()->value_name("NAME")->default_value("glorot_uniform"),
@@ -249,10 +250,11 @@ DataSource source(const po::variables_map& values, const std::string& data_optio
   return result;
 }
 
-// What the ranks of a job must agree on before training: the same fnn, network, data (after
-// scaling), options, and as many parameters and optimizer values to broadcast.
-Fingerprint fingerprint(const ModelInfo& info, const Network& network, const Dataset& train,
-                        const Dataset& validation) {
+// What the ranks of a job must agree on before training: the same fnn, plugin files and BLAS
+// core, network, data (after scaling), options, and as many parameters and optimizer values to
+// broadcast.
+Fingerprint fingerprint(const Registry& registry, const ModelInfo& info, const Network& network,
+                        const Dataset& train, const Dataset& validation) {
   const TrainingState& training = *info.training;
   const auto shape = [](const Dataset& data) {
     return std::to_string(data.inputs.rows()) + " rows, " + std::to_string(data.inputs.cols()) +
@@ -261,6 +263,7 @@ Fingerprint fingerprint(const ModelInfo& info, const Network& network, const Dat
   };
   Fingerprint result{
       {"fnn", std::string(version) + " (plugin ABI " + std::to_string(abi_version) + ")"},
+      {"BLAS", blas::describe()},
       {"network", std::to_string(network.input_size()) + " inputs, " +
                       to_text(network.spec().layers)},
       {"training data", shape(train)},
@@ -275,6 +278,8 @@ Fingerprint fingerprint(const ModelInfo& info, const Network& network, const Dat
       {"position", describe(training.position)},
       {"parameters", std::to_string(network.parameters().size())},
       {"optimizer state", std::to_string(training.optimizer_state.size()) + " values"}};
+  const Fingerprint plugins = plugin_fingerprint(registry.plugin_files());
+  result.insert(result.begin() + 2, plugins.begin(), plugins.end());
   return result;
 }
 
@@ -496,10 +501,12 @@ int train_command(const std::vector<std::string>& args) {
   }
 
   if (job) {  // every rank starts from rank 0's parameters and optimizer state
-    agree(*job, fingerprint(info, network, train, validation));
+    job->mpi.exchange().set_deadline(exchange_timeout);  // every exchange from here on
+    stall_for_test(*job, "agreement");
+    agree(*job, fingerprint(registry, info, network, train, validation));
+    stall_for_test(*job, "parameters");
     job->mpi.exchange().broadcast(network.parameters());
     job->mpi.exchange().broadcast(training.optimizer_state);
-    job->mpi.exchange().set_deadline(exchange_timeout);
   }
 
   StopRequest stop;  // set by a signal (InterruptHandler below)

@@ -11,6 +11,7 @@
 #include <fnn/error.hpp>
 #include <fnn/export.hpp>
 #include <fnn/gradient_exchange.hpp>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,7 +77,10 @@ class MpiExchange final : public fnn::GradientExchange {
     check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, losses_.data(), loss_counts_.data(),
                           loss_offsets_.data(), MPI_DOUBLE, comm_, &requests[1]),
           "MPI_Iallgatherv (losses)");
-    wait(requests);
+    if (!finished(requests)) {
+      throw fnn::Error(late("the gradient exchange", "the other processes' shards: one of them "
+                                                     "is stuck or lost"));
+    }
     node = 0;
     for (std::size_t p = 0; p < size_; ++p) {
       for (const fnn::ShardRange root : roots[p]) {
@@ -92,27 +96,45 @@ class MpiExchange final : public fnn::GradientExchange {
   }
 
   void broadcast(std::span<float> values) override {
-    check_count(values.size(), "MPI_Bcast");
-    check(MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_FLOAT, 0, comm_),
-          "MPI_Bcast");
+    const char* step = "the broadcast of the initial parameters";
+    check_count(values.size(), "MPI_Ibcast");
+    arrive(initial_parameters_tag, step);
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Ibcast(values.data(), static_cast<int>(values.size()), MPI_FLOAT, 0, comm_,
+                     &request),
+          "MPI_Ibcast");
+    if (!finished({&request, 1})) {
+      throw fnn::Error(late(step, "rank 0's parameters: a rank is stuck or lost"));
+    }
   }
 
   std::vector<std::string> gather(const std::string& text) override {
-    check_count(text.size(), "MPI_Allgather");
+    const char* step = "the start-up agreement";
+    const char* others = "the other processes' fingerprints: one of them is stuck or lost";
+    check_count(text.size(), "MPI_Iallgather");
+    arrive(agreement_tag, step);
     int length = static_cast<int>(text.size());
     std::vector<int> lengths(size_);
-    check(MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Iallgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm_, &request),
+          "MPI_Iallgather");
+    if (!finished({&request, 1})) {
+      throw fnn::Error(late(step, others));
+    }
     std::vector<int> offsets(size_);
     std::size_t total = 0;
     for (std::size_t p = 0; p < size_; ++p) {
       offsets[p] = static_cast<int>(total);
       total += static_cast<std::size_t>(lengths[p]);
-      check_count(total, "MPI_Allgatherv");
+      check_count(total, "MPI_Iallgatherv");
     }
     std::string all(total, '\0');
-    check(MPI_Allgatherv(text.data(), length, MPI_CHAR, all.data(), lengths.data(),
-                         offsets.data(), MPI_CHAR, comm_),
-          "MPI_Allgatherv (start-up agreement)");
+    check(MPI_Iallgatherv(text.data(), length, MPI_CHAR, all.data(), lengths.data(),
+                          offsets.data(), MPI_CHAR, comm_, &request),
+          "MPI_Iallgatherv (start-up agreement)");
+    if (!finished({&request, 1})) {
+      throw fnn::Error(late(step, others));
+    }
     std::vector<std::string> texts;
     for (std::size_t p = 0; p < size_; ++p) {
       texts.push_back(all.substr(static_cast<std::size_t>(offsets[p]),
@@ -124,23 +146,63 @@ class MpiExchange final : public fnn::GradientExchange {
   void set_deadline(double seconds) override { deadline_ = seconds; }
 
  private:
-  // Polls both requests until done, or throws when the deadline passes first (a stuck or lost
-  // rank would otherwise hang every other one forever; the caller then aborts the job).
-  void wait(MPI_Request (&requests)[2]) const {
+  // Polls `requests` until all are done (true), or until the deadline passes first (false): a
+  // stuck or lost rank would otherwise hang every other one forever; the caller then throws and
+  // the job is aborted.
+  bool finished(std::span<MPI_Request> requests) const {
     const auto start = std::chrono::steady_clock::now();
     for (;;) {
       int done = 0;
-      check(MPI_Testall(2, requests, &done, MPI_STATUSES_IGNORE), "MPI_Testall");
-      if (done) return;
+      check(MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done,
+                        MPI_STATUSES_IGNORE),
+            "MPI_Testall");
+      if (done) return true;
       const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - start;
-      if (deadline_ > 0.0 && waited.count() > deadline_) {
-        char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%g", deadline_);
-        throw fnn::Error(std::string("the gradient exchange waited ") + seconds + " s for the other processes' shards: one of them is stuck or lost "
-                         "(fnn train --exchange-timeout sets the deadline)");
-      }
+      if (deadline_ > 0.0 && waited.count() > deadline_) return false;
       std::this_thread::yield();
     }
+  }
+
+  // "STEP waited S s for WHAT (fnn train --exchange-timeout sets the deadline)".
+  std::string late(const std::string& step, const std::string& what) const {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", deadline_);
+    return step + " waited " + seconds + " s for " + what +
+           " (fnn train --exchange-timeout sets the deadline)";
+  }
+
+  // Every rank tells every other one it has reached `step` (an empty message with `tag`) and
+  // waits for theirs to the deadline. A collective cannot say whom it waits for; this names the
+  // ranks that never came.
+  void arrive(int tag, const char* step) const {
+    std::vector<MPI_Request> requests;  // receives, from rank order without this one, then sends
+    std::vector<std::size_t> senders;
+    for (std::size_t p = 0; p < size_; ++p) {
+      if (p == rank_) continue;
+      senders.push_back(p);
+      requests.emplace_back(MPI_REQUEST_NULL);
+      check(MPI_Irecv(nullptr, 0, MPI_BYTE, static_cast<int>(p), tag, comm_, &requests.back()),
+            "MPI_Irecv (arrival)");
+    }
+    for (const std::size_t p : senders) {
+      requests.emplace_back(MPI_REQUEST_NULL);
+      check(MPI_Isend(nullptr, 0, MPI_BYTE, static_cast<int>(p), tag, comm_, &requests.back()),
+            "MPI_Isend (arrival)");
+    }
+    if (finished(requests)) return;
+    std::string missing;
+    for (std::size_t i = 0; i < senders.size(); ++i) {
+      int arrived = 0;
+      check(MPI_Test(&requests[i], &arrived, MPI_STATUS_IGNORE), "MPI_Test");
+      if (!arrived) missing.append(missing.empty() ? "" : ", ").append(std::to_string(senders[i]));
+    }
+    if (missing.empty()) {
+      throw fnn::Error(late(step, "the other processes: one of them is stuck or lost"));
+    }
+    const bool one = missing.find(',') == std::string::npos;
+    throw fnn::Error(late(step, std::string(one ? "rank " : "ranks ") + missing +
+                                    ", which never came: " + (one ? "it is" : "they are") +
+                                    " stuck or lost"));
   }
 
   static void check_count(std::size_t count, const char* call) {
@@ -157,6 +219,8 @@ class MpiExchange final : public fnn::GradientExchange {
   std::vector<float> gradients_;
   std::vector<double> losses_;
   double deadline_ = 0.0;  // seconds; 0: none
+  static constexpr int agreement_tag = 1;
+  static constexpr int initial_parameters_tag = 2;
 };
 
 }  // namespace

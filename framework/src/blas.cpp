@@ -30,6 +30,14 @@ const bool single_threaded_openblas = [] {
   return true;
 }();
 
+}  // namespace
+
+std::string describe() {
+  return std::string(openblas_get_config()) + ", core " + openblas_get_corename();
+}
+
+namespace {
+
 void sgemm(Op op_a, Op op_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
            const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
            std::size_t ldc) {

@@ -434,6 +434,10 @@ const std::vector<std::string>& Registry::warnings() const {
   return impl_->warnings;
 }
 
+std::vector<fs::path> Registry::plugin_files() const {
+  return {impl_->loaded_files.begin(), impl_->loaded_files.end()};  // a std::set: sorted
+}
+
 std::vector<ComponentInfo> Registry::components() const {
   std::vector<ComponentInfo> result;
   std::apply(

@@ -79,3 +79,11 @@ TEST_CASE("large products are cut into parallel tiles and still exact", "[matrix
     }
   }
 }
+
+TEST_CASE("the BLAS description names OpenBLAS's build and its core", "[matrix][blas]") {
+  const std::string description = fnn::blas::describe();
+  CHECK_THAT(description, Catch::Matchers::StartsWith("OpenBLAS"));
+  const std::size_t core = description.rfind(", core ");
+  REQUIRE(core != std::string::npos);
+  CHECK(core + 7 < description.size());  // a core name follows
+}

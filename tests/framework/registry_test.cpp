@@ -29,6 +29,19 @@ TEST_CASE("fnn's own plugins provide the core components by name", "[registry]")
   }
 }
 
+TEST_CASE("the registry lists the plugin files it loaded, sorted, once each", "[registry]") {
+  fnn::Registry registry;
+  CHECK(registry.plugin_files().empty());
+  const std::filesystem::path directory = fnn::Registry::default_plugin_directory();
+  registry.load_plugin(directory / "fnn_relu.so");
+  registry.load_plugin(directory / "fnn_adam.so");
+  registry.load_plugin(directory / "fnn_relu.so");  // again: nothing new
+  const std::vector<std::filesystem::path> files = registry.plugin_files();
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == std::filesystem::canonical(directory / "fnn_adam.so"));
+  CHECK(files[1] == std::filesystem::canonical(directory / "fnn_relu.so"));
+}
+
 TEST_CASE("objects keep their plugin loaded after the registry is gone", "[registry]") {
   std::shared_ptr<fnn::Activation> sigmoid;
   {

@@ -1,4 +1,6 @@
 #pragma once
+#include <string>
+
 #include "fnn/export.hpp"
 #include "fnn/matrix.hpp"
 
@@ -17,5 +19,10 @@ enum class Op { none, transpose };
 /// Shapes are checked in debug builds; on the hot path the caller guarantees them.
 FNN_API void gemm(Op op_a, Op op_b, float alpha, ConstMatrixView a, ConstMatrixView b, float beta,
                   MatrixView c);
+
+/// The BLAS build and the kernel core it chose for this machine, e.g. "OpenBLAS 0.3.21
+/// DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64, core Haswell": two processes whose cores
+/// differ may round sgemm differently, so MPI ranks compare it before training.
+FNN_API std::string describe();
 
 }  // namespace fnn::blas

@@ -77,8 +77,9 @@ class FNN_API GradientExchange {
   /// Every participant's `text`, in participant order (for a fingerprint every one compares).
   /// One participant: {text}.
   virtual std::vector<std::string> gather(const std::string& text);
-  /// From now on `share` throws fnn::Error when the other participants have not all taken part
-  /// within `seconds` (one is stuck or lost); the trainer names the batch. Default: no deadline.
+  /// From now on `share`, `broadcast` and `gather` throw fnn::Error when the other participants
+  /// have not all taken part within `seconds` (one is stuck or lost), naming the step (and, at
+  /// start-up, the participants that never came); the trainer names the batch. Default: none.
   virtual void set_deadline(double seconds);
 };
 

@@ -71,6 +71,8 @@ class FNN_API Registry {
   /// What loading found unsafe but did not refuse, one sentence each, naming the directory or
   /// file: a plugin directory or file that other users can write to. For the program to show.
   const std::vector<std::string>& warnings() const;
+  /// The plugin files loaded so far (canonical paths), sorted.
+  std::vector<std::filesystem::path> plugin_files() const;
 
  private:
   struct Impl;
