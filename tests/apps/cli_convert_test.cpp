@@ -181,6 +181,18 @@ TEST_CASE("fnn train on a store saves the model it saves on the CSV file", "[cli
               .exit_code == 0);
   CHECK(read_file(path("store.csv")) == read_file(path("csv.csv")));
 
+  // A store as --validation data (watched by early stopping) gives the run the CSV file gives.
+  const auto validated = [&](const std::string& validation, const std::string& model) {
+    const auto result =
+        run_fnn({"train", "--train", path("data.csv"), "--classes", "--hidden", "4", "--epochs",
+                 "4", "--validation", validation, "--early-stopping", "2", "--save", model});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+  };
+  validated(path("data.csv"), path("validated-csv.fnn"));
+  validated(path("data.fnnd"), path("validated-store.fnn"));
+  CHECK(read_file(path("validated-csv.fnn")) == read_file(path("validated-store.fnn")));
+
   // The store's targets are fixed: --target may only repeat them.
   const auto other_target =
       run_fnn({"train", "--train", path("data.fnnd"), "--target", "x", "--epochs", "1"});
