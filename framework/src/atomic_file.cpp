@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cctype>
@@ -18,6 +17,7 @@
 #include <string>
 #include <system_error>
 
+#include "crc32_text.hpp"
 #include "fnn/error.hpp"
 #include "fnn/file_identity.hpp"
 
@@ -140,10 +140,7 @@ std::string temporary_prefix(const std::filesystem::path& file) {
   const std::size_t fixed = 1 + 5 + host_tag().size() + 1 + 10 + 1 + 10;
   const std::size_t limit = name_limit(directory_of(file));
   if (name.size() + fixed > limit) {
-    boost::crc_32_type crc;
-    crc.process_bytes(name.data(), name.size());
-    char checksum[9];
-    std::snprintf(checksum, sizeof checksum, "%08x", static_cast<unsigned>(crc.checksum()));
+    const std::string checksum = detail::crc32_hex(detail::crc32_of(name.data(), name.size()));
     std::size_t keep = limit > fixed + 9 ? limit - fixed - 9 : 0;
     while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xc0) == 0x80) --keep;  // UTF-8
     name.resize(keep);

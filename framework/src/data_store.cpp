@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -15,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "crc32_text.hpp"
 #include "fnn/atomic_file.hpp"
 #include "fnn/error.hpp"
 #include "fnn/file_identity.hpp"
@@ -42,17 +42,8 @@ std::string errno_text() {
   return std::generic_category().message(errno);
 }
 
-std::string to_hex(std::uint32_t value) {
-  char text[9];
-  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(value));
-  return text;
-}
-
-std::uint32_t crc_of(const void* data, std::size_t size) {
-  boost::crc_32_type crc;
-  crc.process_bytes(data, size);
-  return crc.checksum();
-}
+using detail::crc32_hex;
+using detail::crc32_of;
 
 // "rows 4097 to 8192" (1-based) of block `block`.
 std::string block_rows_text(std::size_t block, std::size_t rows) {
@@ -187,8 +178,8 @@ struct DataStoreWriter::State {
     }
     const std::size_t input_bytes = block_inputs.size() * sizeof(float);
     const std::size_t target_bytes = block_targets.size() * sizeof(float);
-    input_crcs.push_back(to_hex(crc_of(block_inputs.data(), input_bytes)));
-    target_crcs.push_back(to_hex(crc_of(block_targets.data(), target_bytes)));
+    input_crcs.push_back(crc32_hex(crc32_of(block_inputs.data(), input_bytes)));
+    target_crcs.push_back(crc32_hex(crc32_of(block_targets.data(), target_bytes)));
     inputs.append(block_inputs.data(), input_bytes, file);
     targets.append(block_targets.data(), target_bytes, file);
     block_inputs.clear();
@@ -584,11 +575,11 @@ struct DataStoreReader::State {
       fail("reading " + block_rows_text(block, info.rows) + " of the " + tensor.name + " failed (" +
            errno_text() + ")");
     }
-    const std::uint32_t found = crc_of(to.data(), to.size_bytes());
+    const std::uint32_t found = crc32_of(to.data(), to.size_bytes());
     if (found != tensor.crcs[block]) {
       fail("damaged: " + block_rows_text(block, info.rows) + " of the " + tensor.name +
-           " does not match its checksum (CRC-32 " + to_hex(tensor.crcs[block]) + " stored, " +
-           to_hex(found) + " computed); the file was changed or corrupted after fnn convert");
+           " does not match its checksum (CRC-32 " + crc32_hex(tensor.crcs[block]) + " stored, " +
+           crc32_hex(found) + " computed); the file was changed or corrupted after fnn convert");
     }
   }
 

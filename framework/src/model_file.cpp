@@ -13,6 +13,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "crc32_text.hpp"
 #include "fnn/atomic_file.hpp"
 #include "fnn/error.hpp"
 #include "fnn/version.hpp"
@@ -48,15 +49,6 @@ std::string checksum_field(std::string_view hex) {
   return field.append(hex).append("\"");
 }
 
-std::string to_hex(std::uint32_t value) {
-  static constexpr std::string_view digits = "0123456789abcdef";
-  std::string hex(placeholder.size(), '0');
-  for (auto digit = hex.rbegin(); digit != hex.rend(); ++digit, value >>= 4) {
-    *digit = digits[value & 0xFu];
-  }
-  return hex;
-}
-
 // CRC-32 of the whole file with the checksum digits at `at` read as the placeholder.
 std::string checksum(std::string_view bytes, std::size_t at) {
   boost::crc_32_type crc;
@@ -64,7 +56,7 @@ std::string checksum(std::string_view bytes, std::size_t at) {
   crc.process_bytes(placeholder.data(), placeholder.size());
   const std::size_t rest = at + placeholder.size();
   crc.process_bytes(bytes.data() + rest, bytes.size() - rest);
-  return to_hex(crc.checksum());
+  return detail::crc32_hex(crc.checksum());
 }
 
 // ---- writing ----
