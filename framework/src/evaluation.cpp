@@ -6,22 +6,41 @@
 
 namespace fnn {
 
-Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes) {
-  Matrix predictions(data.inputs.rows(), network.output_size());
+EvaluationSum::EvaluationSum(const Network& network, const Loss& loss, bool classes)
+    : network_(network), loss_(loss), classes_(classes) {}
+
+void EvaluationSum::add(ConstMatrixView inputs, ConstMatrixView targets) {
+  if (inputs.rows() > outputs_.rows()) outputs_ = Matrix(inputs.rows(), network_.output_size());
+  const MatrixView outputs = outputs_.view().row_block(0, inputs.rows());
+  total_ += network_.total_loss(inputs, targets, loss_, outputs);
+  rows_ = inputs.rows();
+  samples_ += inputs.rows();
+  if (!classes_) return;
+  for (std::size_t r = 0; r < inputs.rows(); ++r) {
+    if (arg_max(outputs.row(r)) == arg_max(targets.row(r))) ++correct_;
+  }
+}
+
+ConstMatrixView EvaluationSum::outputs() const noexcept {
+  return outputs_.view().row_block(0, rows_);
+}
+
+Evaluation EvaluationSum::result() const {
   Evaluation result;
-  result.samples = data.inputs.rows();
-  result.loss = network.mean_loss(data.inputs, data.targets, loss, predictions);
-  if (classes) {
-    for (std::size_t r = 0; r < result.samples; ++r) {
-      if (arg_max(predictions.view().row(r)) == arg_max(data.targets.view().row(r))) {
-        ++result.correct;
-      }
-    }
-    result.accuracy = result.samples ? static_cast<double>(result.correct) /
-                                           static_cast<double>(result.samples)
-                                     : 0.0;
+  result.samples = samples_;
+  result.loss = samples_ == 0 ? 0.0 : total_ / static_cast<double>(samples_);
+  if (classes_) {
+    result.correct = correct_;
+    result.accuracy =
+        samples_ ? static_cast<double>(correct_) / static_cast<double>(samples_) : 0.0;
   }
   return result;
+}
+
+Evaluation evaluate(const Network& network, const Loss& loss, const Dataset& data, bool classes) {
+  EvaluationSum sum(network, loss, classes);
+  sum.add(data.inputs, data.targets);
+  return sum.result();
 }
 
 void check_fits(const Network& network, const Dataset& data, const std::string& source) {

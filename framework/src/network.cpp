@@ -190,11 +190,10 @@ ConstMatrixView Network::infer(ConstMatrixView inputs, MatrixView outputs,
 
 template <class Pass>
 void Network::for_each_block(std::size_t rows, Pass&& pass) const {
-  constexpr std::size_t block_rows = 1024;  // a data set is evaluated in bounded memory
   const detail::InferencePool::Lease lease =
-      inference_pool_->acquire(std::min(block_rows, std::max<std::size_t>(rows, 1)));
-  for (std::size_t first = 0; first < rows; first += block_rows) {
-    pass(first, std::min(block_rows, rows - first), lease.buffers());
+      inference_pool_->acquire(std::min(evaluation_block_rows, std::max<std::size_t>(rows, 1)));
+  for (std::size_t first = 0; first < rows; first += evaluation_block_rows) {
+    pass(first, std::min(evaluation_block_rows, rows - first), lease.buffers());
   }
 }
 
@@ -224,6 +223,12 @@ Matrix Network::predict(ConstMatrixView inputs) const {
 
 double Network::mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
                           MatrixView outputs) const {
+  const double total = total_loss(inputs, targets, loss, outputs);
+  return inputs.rows() == 0 ? 0.0 : total / static_cast<double>(inputs.rows());
+}
+
+double Network::total_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
+                           MatrixView outputs) const {
   check_targets(inputs.rows(), targets);
   check_outputs(inputs.rows(), outputs);
   check_inputs(inputs);
@@ -234,7 +239,7 @@ double Network::mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const
     const ConstMatrixView last_input = infer(inputs.row_block(first, count), prediction, buffers);
     total += loss_sum(last_input, prediction, targets.row_block(first, count), loss);
   });
-  return inputs.rows() == 0 ? 0.0 : total / static_cast<double>(inputs.rows());
+  return total;
 }
 
 double Network::mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss) const {

@@ -22,6 +22,10 @@ class InferencePool;
 struct InferenceBuffers;
 }  // namespace detail
 
+/// The rows an evaluation pass (predict, mean_loss) runs at a time: a data set is evaluated in
+/// memory bounded by this block, whatever its size.
+inline constexpr std::size_t evaluation_block_rows = 1024;
+
 /// One entry of a NetworkSpec made as the network makes it: the layer of that name, else the
 /// activation of that name as an element-wise layer (a layer wins a shared name); not yet set
 /// up. UnknownComponentError listing the layers and activations when neither exists,
@@ -84,6 +88,12 @@ class FNN_API Network {
   double mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
                    MatrixView outputs) const;
   double mean_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss) const;
+  /// The loss summed over the rows, as `mean_loss` adds it up (it divides this by the rows):
+  /// block by block, each block's sum added in order. Adding the totals of consecutive blocks of
+  /// evaluation_block_rows rows (the last may be smaller) gives the total of all of them bit for
+  /// bit, so data read from a file block by block is evaluated as if it had been read whole.
+  double total_loss(ConstMatrixView inputs, ConstMatrixView targets, const Loss& loss,
+                    MatrixView outputs) const;
 
   /// The batch-mean loss of `inputs` against `targets`, and its gradient with respect to every
   /// parameter (batch mean, written to `gradient`, parameter_count() floats). An evaluation-mode
@@ -110,8 +120,8 @@ class FNN_API Network {
   /// returns the last layer's input.
   ConstMatrixView infer(ConstMatrixView inputs, MatrixView outputs,
                         detail::InferenceBuffers& buffers) const;
-  /// Calls `pass(first, count, buffers)` for blocks of at most 1024 of `rows` rows, with buffers
-  /// borrowed from the pool.
+  /// Calls `pass(first, count, buffers)` for blocks of at most evaluation_block_rows of `rows`
+  /// rows, with buffers borrowed from the pool.
   template <class Pass>
   void for_each_block(std::size_t rows, Pass&& pass) const;
   void check_inputs(ConstMatrixView inputs) const;
