@@ -644,22 +644,18 @@ void DataStoreReader::read_rows(std::size_t first, std::size_t count, std::span<
   state_->read_tensor(state_->targets, first, count, targets);
 }
 
-void DataStoreReader::read_row_unchecked(std::size_t row, std::span<float> inputs,
-                                         std::span<float> targets) const {
+void DataStoreReader::read_inputs_unchecked(std::size_t row, std::span<float> inputs) const {
   const DataStoreInfo& info = state_->info;
-  if (row >= info.rows || inputs.size() != info.input_count ||
-      targets.size() != info.target_count) {
-    throw SpecError(state_->file.string() + ": cannot read row " + std::to_string(row) + " of " +
-                    std::to_string(info.rows) + " into spans of " + std::to_string(inputs.size()) +
-                    " and " + std::to_string(targets.size()) + " values");
+  if (row >= info.rows || inputs.size() != info.input_count) {
+    throw SpecError(state_->file.string() + ": cannot read the inputs of row " +
+                    std::to_string(row) + " of " + std::to_string(info.rows) + " into " +
+                    std::to_string(inputs.size()) + " values");
   }
-  for (const auto& [tensor, to] : {std::pair(&state_->inputs, inputs),
-                                   std::pair(&state_->targets, targets)}) {
-    const std::uint64_t offset = tensor->start + std::uint64_t{row} * tensor->cols * sizeof(float);
-    if (!state_->bytes.read(offset, to.data(), to.size_bytes())) {
-      state_->fail("reading row " + std::to_string(row + 1) + " of the " + tensor->name +
-                   " failed (" + errno_text() + ")");
-    }
+  const Tensor& tensor = state_->inputs;
+  const std::uint64_t offset = tensor.start + std::uint64_t{row} * tensor.cols * sizeof(float);
+  if (!state_->bytes.read(offset, inputs.data(), inputs.size_bytes())) {
+    state_->fail("reading row " + std::to_string(row + 1) + " of the inputs failed (" +
+                 errno_text() + ")");
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "fnn/data_store.hpp"
 #include "fnn/error.hpp"
+#include "fnn/sizes.hpp"
 
 namespace fnn {
 
@@ -65,15 +66,17 @@ StoreSource::StoreSource(const std::filesystem::path& file, std::size_t classes)
   }
   // The one checked pass: every block's CRC-32 (read_rows checks each block it reads) and every
   // label, so that the random single-row reads of training need not check again.
+  // One syscall a sampled row instead of two: the targets (one label a row for classes) stay.
+  targets_.resize(checked_multiply(info.rows, info.target_count, "the store's targets"));
   Matrix inputs(std::min(info.rows, data_store_block_rows), info.input_count);
-  Matrix targets(std::min(info.rows, data_store_block_rows), info.target_count);
   for (std::size_t first = 0; first < info.rows; first += data_store_block_rows) {
     const std::size_t count = std::min(data_store_block_rows, info.rows - first);
-    reader_->read_rows(first, count, inputs.values().first(count * info.input_count),
-                       targets.values().first(count * info.target_count));
+    const std::span<float> targets =
+        std::span<float>(targets_).subspan(first * info.target_count, count * info.target_count);
+    reader_->read_rows(first, count, inputs.values().first(count * info.input_count), targets);
     if (classes_ == 0) continue;
     for (std::size_t r = 0; r < count; ++r) {
-      const float label = targets.values()[r];
+      const float label = targets[r];
       if (!valid_label(label, classes_)) {
         throw DataError(file.string() + ": row " + std::to_string(first + r + 1) + ": label " +
                         std::to_string(label) + " is not a class from 0 to " +
@@ -81,7 +84,6 @@ StoreSource::StoreSource(const std::filesystem::path& file, std::size_t classes)
       }
     }
   }
-  label_.resize(info.target_count);
   scaler_ = Scaler(Scaler::Method::none, {}, {});
 }
 
@@ -107,15 +109,17 @@ std::size_t StoreSource::target_count() const {
 
 void StoreSource::gather(std::span<const std::size_t> rows, MatrixView inputs,
                          MatrixView targets) const {
+  const std::size_t stored = reader_->info().target_count;
   for (std::size_t r = 0; r < rows.size(); ++r) {
+    reader_->read_inputs_unchecked(rows[r], inputs.row(r));
+    const std::span<const float> target(targets_.data() + rows[r] * stored, stored);
     const std::span<float> target_row = targets.row(r);
     if (classes_ == 0) {
-      reader_->read_row_unchecked(rows[r], inputs.row(r), target_row);
+      std::ranges::copy(target, target_row.begin());
       continue;
     }
-    reader_->read_row_unchecked(rows[r], inputs.row(r), label_);
     std::ranges::fill(target_row, 0.0F);
-    target_row[static_cast<std::size_t>(label_[0])] = 1.0F;  // checked when opened
+    target_row[static_cast<std::size_t>(target[0])] = 1.0F;  // checked when opened
   }
   // The same arithmetic as scaling the loaded data, row by row.
   scaler_.apply(inputs.row_block(0, rows.size()));

@@ -70,9 +70,10 @@ class FNN_API SubsetSource final : public SampleSource {
 
 /// A data store (fnn/data_store.hpp) read row by row, never whole: inputs scaled by `scaler`
 /// (none until set_scaler), class labels one-hot into `classes` columns. Opening it
-/// checks every block's CRC-32 and every class label in one sequential pass; rows are then read
-/// (pread, one per row) without checking again, since a batch's random rows would otherwise read
-/// whole blocks. Memory: one block of rows while opening, nothing per row afterwards.
+/// checks every block's CRC-32 and every class label in one sequential pass and keeps the targets
+/// (as stored: one label per row for classes); inputs are then read (pread, one per row) without
+/// checking again, since a batch's random rows would otherwise read whole blocks. Memory: the
+/// stored targets (4 bytes a row and target column), and one block of rows while opening.
 class FNN_API StoreSource final : public SampleSource {
  public:
   /// `classes`: one-hot the label column into this many classes (0: targets as stored).
@@ -94,7 +95,7 @@ class FNN_API StoreSource final : public SampleSource {
   std::unique_ptr<DataStoreReader> reader_;
   std::size_t classes_ = 0;
   Scaler scaler_;
-  mutable std::vector<float> label_;  // the stored target row of one sample
+  std::vector<float> targets_;  // as stored, every row
 };
 
 /// Fits a scaler to the inputs of a source's rows in order, block by block (ScalerFit): what
