@@ -28,6 +28,7 @@
 #include "progress.hpp"
 #include "resume_command.hpp"
 #include "stopping_options.hpp"
+#include "streamed_training.hpp"
 #include "train_options.hpp"
 #include "usage_error.hpp"
 
@@ -250,24 +251,26 @@ DataSource source(const po::variables_map& values, const std::string& data_optio
   return result;
 }
 
+// Rows, widths and checksums of data in memory, as the ranks of a job compare it.
+std::string shape_text(const Dataset& data) {
+  return std::to_string(data.inputs.rows()) + " rows, " + std::to_string(data.inputs.cols()) +
+         " inputs, " + std::to_string(data.targets.cols()) + " targets, checksum " +
+         checksum(data.inputs.values()) + "/" + checksum(data.targets.values());
+}
+
 // What the ranks of a job must agree on before training: the same fnn, plugin files and BLAS
 // core, network, data (after scaling), options, and as many parameters and optimizer values to
 // broadcast.
 Fingerprint fingerprint(const Registry& registry, const ModelInfo& info, const Network& network,
-                        const Dataset& train, const Dataset& validation) {
+                        const std::string& train, const Dataset& validation) {
   const TrainingState& training = *info.training;
-  const auto shape = [](const Dataset& data) {
-    return std::to_string(data.inputs.rows()) + " rows, " + std::to_string(data.inputs.cols()) +
-           " inputs, " + std::to_string(data.targets.cols()) + " targets, checksum " +
-           checksum(data.inputs.values()) + "/" + checksum(data.targets.values());
-  };
   Fingerprint result{
       {"fnn", std::string(version) + " (plugin ABI " + std::to_string(abi_version) + ")"},
       {"BLAS", blas::describe()},
       {"network", std::to_string(network.input_size()) + " inputs, " +
                       to_text(network.spec().layers)},
-      {"training data", shape(train)},
-      {"validation", shape(validation)},
+      {"training data", train},
+      {"validation", shape_text(validation)},
       {"--loss", to_text(info.loss)},
       {"--optimizer", to_text(training.optimizer)},
       {"--schedule", training.schedule},
@@ -431,24 +434,44 @@ int train_command(const std::vector<std::string>& args) {
   // Data: read, one-hot, split, scale.
   DataLayout& layout = info.layout;
   if (!resumed) layout = DataLayout{split_list(values["target"].as<std::string>()), 0};
-  Dataset train = load_dataset(source(values, "train", "train-labels"), layout,
-                               !resumed && values["classes"].as<bool>(),
-                               resumed ? ColumnNames::use : ColumnNames::record);
-  check_trainable(train, values["train"].as<std::string>());
+  // A data store streams: its rows are read as batches need them, never loaded whole
+  // (streamed_training.hpp). `train` then holds no rows, only the widths.
+  const std::string train_file = values["train"].as<std::string>();
+  std::optional<StreamedTraining> streamed;
+  Dataset train;
+  if (!values.count("train-labels") && !fold &&
+      StreamedTraining::streams(train_file, layout, !resumed,
+                                !resumed && values["classes"].as<bool>())) {
+    streamed.emplace(train_file, layout, !resumed);
+    const SampleSource& rows = streamed->train();
+    train = Dataset{Matrix(0, rows.input_count()), Matrix(0, rows.target_count())};
+    if (rows.input_count() == 0) check_trainable(train, train_file);  // names the problem
+  } else {
+    train = load_dataset(source(values, "train", "train-labels"), layout,
+                         !resumed && values["classes"].as<bool>(),
+                         resumed ? ColumnNames::use : ColumnNames::record);
+    check_trainable(train, train_file);
+  }
   const bool classes = layout.classes > 0;
   check_monitored_classes(training.monitoring, classes);
   if (values["train-accuracy"].as<bool>() && !classes) {
     throw UsageError("fnn train: --train-accuracy needs class targets: give --classes (IDX data "
                      "has them)");
   }
-  Dataset validation =
-      fold ? from_options("--folds", [&] {
-        return split_fold(train, fold->first, fold->second, training.seed, classes);
-      })
-           : split_validation(train, validation_split, training.seed);
-  if (!resumed) info.scaler = Scaler(scale, train.inputs);  // fitted on the training rows only
-  info.scaler.apply(train.inputs);
-  if (validation.inputs.rows()) info.scaler.apply(validation.inputs);
+  Dataset validation;
+  if (streamed) {
+    streamed->split(validation_split, training.seed);
+    if (!resumed) info.scaler = streamed->fit(scale);  // fitted on the training rows only
+    streamed->scale(info.scaler);
+  } else {
+    validation = fold ? from_options("--folds", [&] {
+      return split_fold(train, fold->first, fold->second, training.seed, classes);
+    })
+                      : split_validation(train, validation_split, training.seed);
+    if (!resumed) info.scaler = Scaler(scale, train.inputs);  // fitted on the training rows only
+    info.scaler.apply(train.inputs);
+    if (validation.inputs.rows()) info.scaler.apply(validation.inputs);
+  }
 
   // Network, loss, optimizer.
   if (!resumed) {
@@ -503,7 +526,9 @@ int train_command(const std::vector<std::string>& args) {
   if (job) {  // every rank starts from rank 0's parameters and optimizer state
     job->mpi.exchange().set_deadline(exchange_timeout);  // every exchange from here on
     stall_for_test(*job, "agreement");
-    agree(*job, fingerprint(registry, info, network, train, validation));
+    const std::string train_print = streamed ? streamed->fingerprint()
+                                             : shape_text(train);
+    agree(*job, fingerprint(registry, info, network, train_print, validation));
     stall_for_test(*job, "parameters");
     job->mpi.exchange().broadcast(network.parameters());
     job->mpi.exchange().broadcast(training.optimizer_state);
@@ -521,7 +546,13 @@ int train_command(const std::vector<std::string>& args) {
   std::optional<TrainingRun> run;
   make_component("--loss/--optimizer", [&] { run.emplace(registry, network, info, run_options); });
   // Its batch memory, sized by the data: what cannot fit is refused before the first epoch.
-  from_options("--batch-size", [&] { run->reserve(train.inputs.rows()); });
+  // What trains and validates: the streamed store's rows (and split), or the data in memory.
+  const MatrixSource train_in_memory(train);
+  const MatrixSource validation_in_memory(validation);
+  const SampleSource& train_rows = streamed ? streamed->train() : train_in_memory;
+  const bool held_out = streamed && streamed->validation() != nullptr && !values.count("validation");
+  const SampleSource* validation_rows = held_out ? streamed->validation() : &validation_in_memory;
+  from_options("--batch-size", [&] { run->reserve(train_rows.rows()); });
   if (resumed) {
     const TrainingPosition& position = resumed->info.training->position;
     std::cout << "resuming " << resume_file << " after " << describe(position) << "\n";
@@ -531,12 +562,12 @@ int train_command(const std::vector<std::string>& args) {
     if (!changed.empty()) std::cout << changed << "\n";
   }
 
-  std::cout << "training on " << train.inputs.rows() << " samples (" << train.inputs.cols()
-            << " inputs, " << train.targets.cols() << " outputs";
-  if (validation.inputs.rows()) std::cout << ", " << validation.inputs.rows() << " for validation";
+  std::cout << "training on " << train_rows.rows() << " samples (" << train_rows.input_count()
+            << " inputs, " << train_rows.target_count() << " outputs";
+  if (validation_rows->rows()) std::cout << ", " << validation_rows->rows() << " for validation";
   std::cout << "), " << network.parameters().size() << " parameters" << std::endl;
 
-  Progress progress(style, epochs, train.inputs.rows());
+  Progress progress(style, epochs, train_rows.rows());
   if (checkpoints.every > 0) {
     std::cout << "checkpoints every " << checkpoints.every
               << (checkpoints.batches ? " batches" : " epochs") << " to "
@@ -548,7 +579,7 @@ int train_command(const std::vector<std::string>& args) {
                 std::string(checkpoints.file.empty() ? "" : " and saving a checkpoint") +
                 " (interrupt again to quit at once)");
   const bool complete =
-      run->train(train, validation,
+      run->train(train_rows, validation_rows,
                  {.on_batch = [&](const BatchReport& b) { progress.batch_done(b); },
                   .on_epoch = [&](const EpochSummary& summary) { progress.epoch_done(summary); }});
   progress.finish();  // the lines the throttle held back: the best epoch's, the last one's

@@ -644,6 +644,21 @@ void DataStoreReader::read_rows(std::size_t first, std::size_t count, std::span<
   state_->read_tensor(state_->targets, first, count, targets);
 }
 
+void DataStoreReader::read_inputs_unchecked(std::size_t row, std::span<float> inputs) const {
+  const DataStoreInfo& info = state_->info;
+  if (row >= info.rows || inputs.size() != info.input_count) {
+    throw SpecError(state_->file.string() + ": cannot read the inputs of row " +
+                    std::to_string(row) + " of " + std::to_string(info.rows) + " into " +
+                    std::to_string(inputs.size()) + " values");
+  }
+  const Tensor& tensor = state_->inputs;
+  const std::uint64_t offset = tensor.start + std::uint64_t{row} * tensor.cols * sizeof(float);
+  if (!state_->bytes.read(offset, inputs.data(), inputs.size_bytes())) {
+    state_->fail("reading row " + std::to_string(row + 1) + " of the inputs failed (" +
+                 errno_text() + ")");
+  }
+}
+
 Dataset DataStoreReader::read_all() const {
   const DataStoreInfo& info = state_->info;
   if (const auto shortfall =

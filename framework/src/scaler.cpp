@@ -9,42 +9,84 @@
 
 namespace fnn {
 
-namespace {
+ScalerFit::ScalerFit(Scaler::Method method, std::size_t cols)
+    : method_(method),
+      cols_(cols),
+      low_(cols, 0.0),
+      high_(cols, 0.0),
+      sum_(cols, 0.0),
+      squares_(cols, 0.0) {}
 
-// Per-column statistics in double (float sums of many rows lose the digits the mean depends on),
-// gathered row by row: the data is row-major, and a pass down each column would touch a new
-// cache line for every value.
-struct ColumnStatistics {
-  std::vector<double> low, high, sum, squares;
-};
-
-ColumnStatistics column_statistics(Scaler::Method method, ConstMatrixView data) {
-  const std::size_t cols = data.cols();
-  const std::span<const float> first = data.row(0);
-  ColumnStatistics stats{{first.begin(), first.end()}, {first.begin(), first.end()},
-                         std::vector<double>(cols, 0.0), std::vector<double>(cols, 0.0)};
-  for (std::size_t r = 0; r < data.rows(); ++r) {
-    const std::span<const float> row = data.row(r);
-    for (std::size_t c = 0; c < cols; ++c) {
-      const double x = row[c];
-      stats.low[c] = std::min(stats.low[c], x);
-      stats.high[c] = std::max(stats.high[c], x);
-      stats.sum[c] += x;
+// Row by row: the data is row-major, and a pass down each column would touch a new cache line for
+// every value.
+void ScalerFit::add(ConstMatrixView block) {
+  if (block.cols() != cols_) {
+    throw SpecError("fitting the '" + Scaler::name(method_) + "' scaler to " +
+                    std::to_string(cols_) + " columns, a block of rows has " +
+                    std::to_string(block.cols()));
+  }
+  if (method_ == Scaler::Method::none || block.rows() == 0) return;
+  if (pass_ == 0) {
+    if (rows_ == 0) {
+      const std::span<const float> first = block.row(0);
+      std::copy(first.begin(), first.end(), low_.begin());
+      std::copy(first.begin(), first.end(), high_.begin());
+    }
+    for (std::size_t r = 0; r < block.rows(); ++r) {
+      const std::span<const float> row = block.row(r);
+      for (std::size_t c = 0; c < cols_; ++c) {
+        const double x = row[c];
+        low_[c] = std::min(low_[c], x);
+        high_[c] = std::max(high_[c], x);
+        sum_[c] += x;
+      }
+    }
+    rows_ += block.rows();
+    return;
+  }
+  const auto rows = static_cast<double>(rows_);
+  for (std::size_t r = 0; r < block.rows(); ++r) {
+    const std::span<const float> row = block.row(r);
+    for (std::size_t c = 0; c < cols_; ++c) {
+      const double d = row[c] - sum_[c] / rows;
+      squares_[c] += d * d;
     }
   }
-  if (method != Scaler::Method::standardize) return stats;
-  const auto rows = static_cast<double>(data.rows());
-  for (std::size_t r = 0; r < data.rows(); ++r) {
-    const std::span<const float> row = data.row(r);
-    for (std::size_t c = 0; c < cols; ++c) {
-      const double d = row[c] - stats.sum[c] / rows;
-      stats.squares[c] += d * d;
-    }
-  }
-  return stats;
 }
 
-}  // namespace
+bool ScalerFit::needs_another_pass() const noexcept {
+  return method_ == Scaler::Method::standardize && pass_ == 0 && rows_ > 0;
+}
+
+void ScalerFit::next_pass() { pass_ = 1; }
+
+Scaler ScalerFit::result() const {
+  // "none" still records the width, so that apply() catches data of another shape.
+  Scaler fitted;  // not the restoring constructor: data with infinities is not its damage
+  fitted.method_ = method_;
+  std::vector<float>& offsets = fitted.offsets_;
+  std::vector<float>& factors = fitted.factors_;
+  offsets.assign(cols_, 0.0F);
+  factors.assign(cols_, 1.0F);
+  if (method_ == Scaler::Method::none) return fitted;
+  if (rows_ == 0) {
+    throw SpecError("cannot fit '" + Scaler::name(method_) + "' scaling to data with no rows");
+  }
+  const auto rows = static_cast<double>(rows_);
+  for (std::size_t c = 0; c < cols_; ++c) {
+    // A constant column is told apart by its range, exactly; its deviation may round to a tiny
+    // non-zero value, whose inverse would blow the column up.
+    const bool constant = low_[c] == high_[c];
+    if (method_ == Scaler::Method::min_max) {
+      offsets[c] = static_cast<float>(low_[c]);
+      factors[c] = constant ? 1.0F : static_cast<float>(1.0 / (high_[c] - low_[c]));
+    } else {
+      offsets[c] = static_cast<float>(sum_[c] / rows);
+      factors[c] = constant ? 1.0F : static_cast<float>(1.0 / std::sqrt(squares_[c] / rows));
+    }
+  }
+  return fitted;
+}
 
 Scaler::Method Scaler::parse(const std::string& name) {
   if (name == "none") return Method::none;
@@ -66,28 +108,14 @@ std::string Scaler::name(Method method) {
   throw SpecError("unknown scaling method number " + std::to_string(static_cast<int>(method)));
 }
 
-Scaler::Scaler(Method method, ConstMatrixView data) : method_(method) {
-  // "none" still records the width, so that apply() catches data of another shape.
-  offsets_.assign(data.cols(), 0.0F);
-  factors_.assign(data.cols(), 1.0F);
-  if (method == Method::none) return;
-  if (data.rows() == 0) {
-    throw SpecError("cannot fit '" + name(method) + "' scaling to data with no rows");
+Scaler::Scaler(Method method, ConstMatrixView data) {
+  ScalerFit fit(method, data.cols());
+  fit.add(data);
+  if (fit.needs_another_pass()) {
+    fit.next_pass();
+    fit.add(data);
   }
-  const ColumnStatistics stats = column_statistics(method, data);
-  const auto rows = static_cast<double>(data.rows());
-  for (std::size_t c = 0; c < data.cols(); ++c) {
-    // A constant column is told apart by its range, exactly; its deviation may round to a tiny
-    // non-zero value, whose inverse would blow the column up.
-    const bool constant = stats.low[c] == stats.high[c];
-    if (method == Method::min_max) {
-      offsets_[c] = static_cast<float>(stats.low[c]);
-      factors_[c] = constant ? 1.0F : static_cast<float>(1.0 / (stats.high[c] - stats.low[c]));
-    } else {
-      offsets_[c] = static_cast<float>(stats.sum[c] / rows);
-      factors_[c] = constant ? 1.0F : static_cast<float>(1.0 / std::sqrt(stats.squares[c] / rows));
-    }
-  }
+  *this = fit.result();
 }
 
 Scaler::Scaler(Method method, std::vector<float> offsets, std::vector<float> factors)

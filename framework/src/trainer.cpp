@@ -11,12 +11,14 @@
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include "fnn/error.hpp"
 #include "fnn/gradient_exchange.hpp"
 #include "fnn/multiversion.hpp"
 #include "fnn/parallel.hpp"
 #include "fnn/random.hpp"
+#include "fnn/sample_source.hpp"
 #include "fnn/sizes.hpp"
 
 namespace fnn {
@@ -116,8 +118,16 @@ struct Trainer::State {
   std::vector<std::size_t> order;  // sample order of the current epoch
   // Made by reserve() for batches of up to `capacity` rows: min(batch size, rows of the data).
   std::size_t capacity = 0;
-  Matrix batch_inputs;  // the current batch, gathered contiguously
-  Matrix batch_targets;
+  // Two batches, gathered contiguously: the one computing and the next one, being gathered.
+  Matrix batch_inputs[2];
+  Matrix batch_targets[2];
+  std::size_t current = 0;  // which of the two the batch computing reads
+  // The next batch is gathered by a task of its own arena, one thread whose slot is left to a TBB
+  // worker: it overlaps the batch computing in `arena` even with one training thread. Not a
+  // parallel_pipeline: the computing stage (the exchange's MPI calls, on_batch's checkpoints)
+  // must stay on the calling thread (MPI_THREAD_FUNNELED), and a pipeline's stages run on any.
+  tbb::task_arena reader{1, 0};
+  tbb::task_group prefetch;
   std::optional<Workspace> workspace;
   // Per shard its gradient sum and loss sum; the tree leaves the batch's in shard 0's (so with
   // one shard, the batch's gradient is written straight into it).
@@ -132,8 +142,13 @@ struct Trainer::State {
   std::size_t batches_done = 0;
   double epoch_loss_sum = 0.0;
 
-  void gather(ConstMatrixView inputs, ConstMatrixView targets, std::size_t first,
-              std::size_t rows);
+  // Starts gathering rows [first, first + rows) of the epoch's order into batch buffer `to`.
+  void start_gather(const SampleSource& data, std::size_t first, std::size_t rows,
+                    std::size_t to);
+  // Waits for the gathering started last; rethrows what it threw.
+  void finish_gather() {
+    reader.execute([&] { prefetch.wait(); });
+  }
   ShardSums sums() {
     return {gradient, shard_losses, network.parameters().size()};
   }
@@ -160,8 +175,8 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
     PassContext shard_context = context;
     shard_context.first_row = part.begin;
     shard_losses[shard] = network.backpropagate(
-        batch_inputs.view().row_block(part.begin - offset, part.size()),
-        batch_targets.view().row_block(part.begin - offset, part.size()), loss,
+        batch_inputs[current].view().row_block(part.begin - offset, part.size()),
+        batch_targets[current].view().row_block(part.begin - offset, part.size()), loss,
         1.0F / static_cast<float>(rows), all.gradient(shard), *workspace, shard_context);
   }
   for (const ShardRange root : roots[exchange.participant()]) combine_shards(all, root);
@@ -177,16 +192,13 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
   return shard_losses[0];
 }
 
-// Copies the batch's samples, in shuffled order, into contiguous rows for the GEMMs.
-void Trainer::State::gather(ConstMatrixView inputs, ConstMatrixView targets, std::size_t first,
-                            std::size_t rows) {
-  constexpr std::size_t rows_per_task = 16;
-  parallel_blocks(rows, rows_per_task, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t r = begin; r < end; ++r) {
-      const std::size_t sample = order[first + r];
-      std::ranges::copy(inputs.row(sample), batch_inputs.view().row(r).begin());
-      std::ranges::copy(targets.row(sample), batch_targets.view().row(r).begin());
-    }
+void Trainer::State::start_gather(const SampleSource& data, std::size_t first, std::size_t rows,
+                                  std::size_t to) {
+  const std::span<const std::size_t> samples(order.data() + first, rows);
+  const MatrixView inputs = batch_inputs[to].view().row_block(0, rows);
+  const MatrixView targets = batch_targets[to].view().row_block(0, rows);
+  reader.execute([&] {
+    prefetch.run([&data, samples, inputs, targets] { data.gather(samples, inputs, targets); });
   });
 }
 
@@ -221,8 +233,8 @@ void Trainer::reserve(std::size_t rows) {
   // targets, and per sample of a shard the workspace; in floating point, so that no product can
   // wrap.
   const double parameters = static_cast<double>(network.parameters().size());
-  const double per_sample =
-      static_cast<double>(network.input_size()) + static_cast<double>(network.output_size());
+  const double per_sample =  // two batches: the one computing, the next one gathered
+      2.0 * (static_cast<double>(network.input_size()) + static_cast<double>(network.output_size()));
   if (const auto shortfall = memory_shortfall(
           (1.0 + static_cast<double>(shards)) * parameters +
           static_cast<double>(capacity) * per_sample +
@@ -235,8 +247,10 @@ void Trainer::reserve(std::size_t rows) {
                     (sharded ? "; use a smaller batch size, network or shard count"
                              : "; use a smaller batch size or network"));
   }
-  state.batch_inputs = Matrix(capacity, network.input_size());
-  state.batch_targets = Matrix(capacity, network.output_size());
+  for (std::size_t b = 0; b < 2; ++b) {
+    state.batch_inputs[b] = Matrix(capacity, network.input_size());
+    state.batch_targets[b] = Matrix(capacity, network.output_size());
+  }
   state.workspace.emplace(network, shard_capacity);
   state.gradient.assign(checked_multiply(shards, network.parameters().size(),
                                          "the shards' gradients (shards × parameters)"),
@@ -273,20 +287,26 @@ void Trainer::resume(const TrainingPosition& position) {
 
 EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets,
                                  const std::function<void(const BatchReport&)>& on_batch) {
-  State& state = *state_;
-  const Network& network = state.network;
-  if (inputs.rows() == 0) throw TrainingError("there are no training samples");
   if (inputs.rows() != targets.rows()) {
     throw TrainingError("there are " + std::to_string(inputs.rows()) + " input rows but " +
                         std::to_string(targets.rows()) + " target rows");
   }
-  if (inputs.cols() != network.input_size() || targets.cols() != network.output_size()) {
+  return train_epoch(MatrixSource(inputs, targets), on_batch);
+}
+
+EpochReport Trainer::train_epoch(const SampleSource& data,
+                                 const std::function<void(const BatchReport&)>& on_batch) {
+  State& state = *state_;
+  const Network& network = state.network;
+  const std::size_t sample_count = data.rows();
+  if (sample_count == 0) throw TrainingError("there are no training samples");
+  if (data.input_count() != network.input_size() || data.target_count() != network.output_size()) {
     throw TrainingError("the network maps " + std::to_string(network.input_size()) + " inputs to " +
                         std::to_string(network.output_size()) + " outputs, the data has " +
-                        std::to_string(inputs.cols()) + " input and " +
-                        std::to_string(targets.cols()) + " target columns");
+                        std::to_string(data.input_count()) + " input and " +
+                        std::to_string(data.target_count()) + " target columns");
   }
-  reserve(inputs.rows());
+  reserve(sample_count);
   const auto start = std::chrono::steady_clock::now();
   const std::size_t epoch = state.epochs_done + 1;
   const double learning_rate =
@@ -300,7 +320,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   state.rng = state.epoch_start;
   const std::size_t batch_size = state.options.batch_size;
   const std::size_t shards = state.options.shards;
-  const std::size_t batches = ceil_divide(inputs.rows(), batch_size);
+  const std::size_t batches = ceil_divide(sample_count, batch_size);
   if (state.batches_done > batches) {
     throw TrainingError("the run to resume stands after batch " +
                         std::to_string(state.batches_done) + " of epoch " + std::to_string(epoch) +
@@ -309,7 +329,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   }
 
   // Fisher–Yates from the identity, so the order depends only on the generator's state.
-  state.order.resize(inputs.rows());
+  state.order.resize(sample_count);
   std::iota(state.order.begin(), state.order.end(), std::size_t{0});
   if (state.options.shuffle) {
     for (std::size_t i = state.order.size(); i > 1; --i) {
@@ -318,20 +338,42 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   }
   for (std::size_t skipped = 0; skipped < state.batches_done; ++skipped) state.rng.next();
 
+  // This process's rows of batch `batch` (only the rows of its shards are gathered).
+  const auto mine_of = [&](std::size_t batch) {
+    const std::size_t first = (batch - 1) * batch_size;
+    const std::size_t rows = std::min(batch_size, sample_count - first);
+    return ShardRange{first + shard_rows(rows, shards, state.mine.begin).begin,
+                      first + shard_rows(rows, shards, state.mine.end).begin};
+  };
+  const auto gather_batch = [&](std::size_t batch, std::size_t to) {
+    const ShardRange rows = mine_of(batch);
+    state.start_gather(data, rows.begin, rows.size(), to);
+  };
+  // Whatever ends the loop (a stop, a diverged batch, an error), no gathering is left running
+  // into the buffers.
+  struct Drain {
+    State& state;
+    ~Drain() {
+      try {
+        state.finish_gather();
+      } catch (...) {  // the error that ends the loop is the one to report
+      }
+    }
+  } drain{state};
+  if (state.batches_done < batches) gather_batch(state.batches_done + 1, 0);
+  state.current = 0;
   for (std::size_t batch = state.batches_done + 1; batch <= batches; ++batch) {
     const std::size_t first = (batch - 1) * batch_size;
-    const std::size_t rows = std::min(batch_size, inputs.rows() - first);
+    const std::size_t rows = std::min(batch_size, sample_count - first);
     const PassContext context{.training = true, .seed = state.rng.next(), .first_row = 0};
+    state.finish_gather();
+    if (batch < batches) gather_batch(batch + 1, 1 - state.current);
     double batch_loss = 0.0;
     bool finite_gradient = true;
     // One trip into the arena per batch. The loss, then the gradient, are checked before the
     // step (a finite loss can come with an overflowing or NaN derivative), so that a bad batch
     // changes nothing.
-    // Only the rows of this process's shards are gathered.
-    const ShardRange mine{shard_rows(rows, shards, state.mine.begin).begin,
-                          shard_rows(rows, shards, state.mine.end).begin};
     state.arena.execute([&] {
-      state.gather(inputs, targets, first + mine.begin, mine.size());
       batch_loss = state.backpropagate_shards(rows, context, epoch, batch);
       if (!std::isfinite(batch_loss)) return;
       finite_gradient = state.gradient_is_finite();
@@ -341,6 +383,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
                                  .first(state.network.parameters().size()));
       }
     });
+    state.current = 1 - state.current;
     if (!std::isfinite(batch_loss)) {
       throw TrainingError(
           diverged(epoch, batch, "the loss became " + std::to_string(batch_loss)));
@@ -367,15 +410,24 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
   state.batches_done = 0;
   state.epoch_loss_sum = 0.0;
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  return {epoch, loss_sum / static_cast<double>(inputs.rows()), elapsed.count(), learning_rate,
+  return {epoch, loss_sum / static_cast<double>(sample_count), elapsed.count(), learning_rate,
           false};
 }
 
 EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
                          const std::function<bool(const EpochReport&)>& on_epoch) {
+  if (inputs.rows() != targets.rows()) {
+    throw TrainingError("there are " + std::to_string(inputs.rows()) + " input rows but " +
+                        std::to_string(targets.rows()) + " target rows");
+  }
+  return fit(MatrixSource(inputs, targets), on_epoch);
+}
+
+EpochReport Trainer::fit(const SampleSource& data,
+                         const std::function<bool(const EpochReport&)>& on_epoch) {
   EpochReport report;
   while (state_->epochs_done < state_->options.epochs) {
-    report = train_epoch(inputs, targets);
+    report = train_epoch(data);
     if (report.interrupted || (on_epoch && !on_epoch(report)) || stop_requested(state_->options)) {
       break;
     }

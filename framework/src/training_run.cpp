@@ -11,6 +11,7 @@
 #include "fnn/names.hpp"
 #include "fnn/random.hpp"
 #include "fnn/registry.hpp"
+#include "fnn/sample_source.hpp"
 #include "fnn/schedule.hpp"
 #include "fnn/sweep.hpp"
 
@@ -73,7 +74,7 @@ struct TrainingRun::State {
   }
 
   // The watched value of the epoch just trained; training accuracy costs a pass over `train`.
-  double watched_value(Monitor monitor, EpochSummary& summary, const Dataset& train) {
+  double watched_value(Monitor monitor, EpochSummary& summary, const SampleSource& train) {
     switch (monitor) {
       case Monitor::validation_loss:
         return summary.validation_loss.value_or(0.0);
@@ -88,14 +89,14 @@ struct TrainingRun::State {
     return 0.0;
   }
 
-  void add_training_accuracy(EpochSummary& summary, const Dataset& train) {
+  void add_training_accuracy(EpochSummary& summary, const SampleSource& train) {
     if (!summary.training_accuracy) {
       summary.training_accuracy = evaluate(network, *loss, train, true).accuracy;
     }
   }
 
   // Early stopping and the plateau schedule decide on the epoch just trained; true: stop.
-  bool watch(EpochSummary& summary, const Dataset& train) {
+  bool watch(EpochSummary& summary, const SampleSource& train) {
     TrainingState& t = training();
     const Monitoring& monitoring = *t.monitoring;
     const MonitorStep step =
@@ -219,7 +220,14 @@ void TrainingRun::reserve(std::size_t rows) { state_->trainer.reserve(rows); }
 
 bool TrainingRun::train(const Dataset& train, const Dataset& validation,
                         const RunCallbacks& callbacks) {
+  const MatrixSource validation_source(validation);
+  return this->train(MatrixSource(train), &validation_source, callbacks);
+}
+
+bool TrainingRun::train(const SampleSource& train, const SampleSource* validation_data,
+                        const RunCallbacks& callbacks) {
   State& s = *state_;
+  const bool validates = validation_data != nullptr && validation_data->rows() > 0;
   const CheckpointPolicy& checkpoints = s.options.checkpoints;
   if (!checkpoints.file.empty() && s.options.writes_files) {
     remove_stale_temporaries(checkpoints.file);  // a killed run's
@@ -235,7 +243,7 @@ bool TrainingRun::train(const Dataset& train, const Dataset& validation,
   };
   const std::size_t epochs = s.training().total_epochs;
   const std::optional<Monitoring>& monitoring = s.training().monitoring;
-  if (monitoring && needs_validation(monitoring->monitor) && validation.inputs.rows() == 0) {
+  if (monitoring && needs_validation(monitoring->monitor) && !validates) {
     throw SpecError("monitoring " + monitor_name(monitoring->monitor) +
                     " needs validation data, and this run has none");
   }
@@ -245,10 +253,10 @@ bool TrainingRun::train(const Dataset& train, const Dataset& validation,
   try {
     while (s.trainer.epochs_done() < epochs && !stopped() && !patience_ran_out) {
       EpochSummary summary;
-      summary.training = s.trainer.train_epoch(train.inputs, train.targets, on_batch);
+      summary.training = s.trainer.train_epoch(train, on_batch);
       if (summary.training.interrupted) break;
-      if (validation.inputs.rows() > 0) {
-        const Evaluation checked = evaluate(s.network, *s.loss, validation, classes);
+      if (validates) {
+        const Evaluation checked = evaluate(s.network, *s.loss, *validation_data, classes);
         summary.validation_loss = checked.loss;
         summary.validation_accuracy = checked.accuracy;
       }
@@ -302,25 +310,31 @@ std::string describe(const TrainingPosition& position) {
   return "epoch " + std::to_string(position.epochs_done);
 }
 
-Dataset split_validation(Dataset& data, double fraction, std::uint64_t seed) {
-  const std::size_t rows = data.inputs.rows();
+RowSplit split_validation_rows(std::size_t rows, double fraction, std::uint64_t seed) {
   const auto held = static_cast<std::size_t>(static_cast<double>(rows) * fraction);
-  if (held == 0) return {};
   std::vector<std::size_t> order(rows);
   std::iota(order.begin(), order.end(), std::size_t{0});
+  if (held == 0) return {order, {}};
   Rng rng(seed ^ 0x5eed5eed5eed5eedULL);  // a stream of its own, apart from the shuffle's
   for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  const auto pick = [&](std::size_t first, std::size_t count) {
-    Dataset part{Matrix(count, data.inputs.cols()), Matrix(count, data.targets.cols())};
-    for (std::size_t r = 0; r < count; ++r) {
-      std::ranges::copy(data.inputs.view().row(order[first + r]), part.inputs.view().row(r).begin());
-      std::ranges::copy(data.targets.view().row(order[first + r]),
-                        part.targets.view().row(r).begin());
+  std::vector<std::size_t> validation(order.end() - static_cast<std::ptrdiff_t>(held), order.end());
+  order.resize(rows - held);
+  return {order, validation};
+}
+
+Dataset split_validation(Dataset& data, double fraction, std::uint64_t seed) {
+  const RowSplit split = split_validation_rows(data.inputs.rows(), fraction, seed);
+  if (split.held.empty()) return {};
+  const auto pick = [&](const std::vector<std::size_t>& rows) {
+    Dataset part{Matrix(rows.size(), data.inputs.cols()), Matrix(rows.size(), data.targets.cols())};
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      std::ranges::copy(data.inputs.view().row(rows[r]), part.inputs.view().row(r).begin());
+      std::ranges::copy(data.targets.view().row(rows[r]), part.targets.view().row(r).begin());
     }
     return part;
   };
-  Dataset validation = pick(rows - held, held);
-  data = pick(0, rows - held);
+  Dataset validation = pick(split.held);
+  data = pick(split.kept);
   return validation;
 }
 

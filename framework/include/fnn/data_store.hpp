@@ -91,6 +91,11 @@ class FNN_API DataStoreReader {
   /// (count × target_count). SpecError for a range outside the store or spans of another size.
   void read_rows(std::size_t first, std::size_t count, std::span<float> inputs,
                  std::span<float> targets) const;
+  /// The inputs of row `row` (input_count values), without checking its block's CRC-32: for
+  /// training, which reads single rows at random after one checked pass over every block
+  /// (fnn/sample_source.hpp). SpecError for a row outside the store or a span of another size;
+  /// DataError when the read fails.
+  void read_inputs_unchecked(std::size_t row, std::span<float> inputs) const;
   /// Every row: targets as stored (class labels as one column, not one-hot).
   Dataset read_all() const;
 

@@ -18,6 +18,8 @@
 
 namespace fnn {
 
+class SampleSource;
+
 /// The most threads a Trainer takes (TBB would cap more anyway).
 inline constexpr std::size_t max_threads = 1024;
 
@@ -116,11 +118,19 @@ class FNN_API Trainer {
   /// after the last good batch, and a retry continues from there.
   EpochReport train_epoch(ConstMatrixView inputs, ConstMatrixView targets,
                           const std::function<void(const BatchReport&)>& on_batch = {});
+  /// The same from a source of samples (fnn/sample_source.hpp): a data store is read row by row,
+  /// never loaded. The next batch's rows (this process's shards only) are gathered by a TBB task
+  /// while the current batch computes; the results are bit-identical to training on the same
+  /// rows in memory. The shuffle holds a permutation of the rows (8 bytes a row).
+  EpochReport train_epoch(const SampleSource& data,
+                          const std::function<void(const BatchReport&)>& on_batch = {});
 
   /// Trains until `options.epochs` epochs are done in all (a resumed run continues up to that
   /// count); after each, `on_epoch` (if given) sees the report and may return false to stop
   /// early; a stop request (TrainingOptions::stop) ends it too. Returns the last report.
   EpochReport fit(ConstMatrixView inputs, ConstMatrixView targets,
+                  const std::function<bool(const EpochReport&)>& on_epoch = {});
+  EpochReport fit(const SampleSource& data,
                   const std::function<bool(const EpochReport&)>& on_epoch = {});
 
   /// Makes the per-batch memory for data of `rows` samples, if what there is is smaller:

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "fnn/dataset.hpp"
 #include "fnn/export.hpp"
@@ -15,6 +16,7 @@
 namespace fnn {
 
 class Registry;
+class SampleSource;
 
 /// When a run writes checkpoints: model files (with training state) that `fnn train --resume`
 /// and TrainingRun continue from exactly, also inside an epoch.
@@ -98,6 +100,11 @@ class FNN_API TrainingRun {
   /// without validation rows. Throws TrainingError when it diverges; when it wrote checkpoints,
   /// the message names the last one.
   bool train(const Dataset& train, const Dataset& validation, const RunCallbacks& callbacks = {});
+  /// The same from sources of samples (fnn/sample_source.hpp): a data store is streamed, never
+  /// loaded, and the validation data (none when null or without rows) and the training-accuracy
+  /// pass are evaluated block by block (EvaluationSum), with the same results as in memory.
+  bool train(const SampleSource& train, const SampleSource* validation,
+             const RunCallbacks& callbacks = {});
 
   /// The model as the run stands: `info` with the training state of this moment. TrainingError
   /// when the weights or the optimizer state are no longer finite.
@@ -124,6 +131,14 @@ FNN_API std::string describe(const TrainingPosition& position);
 /// Holds out `fraction` (in [0, 1)) of the samples, chosen by a shuffle seeded from `seed` (a
 /// stream apart from training's), and returns them; `data` keeps the rest, in shuffled order.
 FNN_API Dataset split_validation(Dataset& data, double fraction, std::uint64_t seed);
+
+/// The rows split_validation holds out of `rows` rows and those it keeps, each in the order it
+/// puts them: the same split as row lists, for a SubsetSource (fnn/sample_source.hpp).
+struct RowSplit {
+  std::vector<std::size_t> kept;
+  std::vector<std::size_t> held;
+};
+FNN_API RowSplit split_validation_rows(std::size_t rows, double fraction, std::uint64_t seed);
 
 /// K-fold cross-validation: returns fold `fold` (1-based) of `folds` as the validation data and
 /// leaves the other folds' rows in `data`, both in their original order. The folds are

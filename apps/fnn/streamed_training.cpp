@@ -1,0 +1,103 @@
+#include "streamed_training.hpp"
+
+#include <cstring>
+#include <fnn/data_store.hpp>
+#include <fnn/error.hpp>
+#include <fnn/names.hpp>
+#include <fnn/training_run.hpp>
+#include <set>
+#include <vector>
+
+#include "distributed.hpp"
+
+namespace fnn::cli {
+
+namespace {
+
+bool unique(const std::vector<std::string>& names) {
+  return std::set(names.begin(), names.end()).size() == names.size();
+}
+
+// The checksum text of doubles, by their bytes.
+std::string checksum_of(const std::vector<double>& values) {
+  std::vector<float> bits(values.size() * 2);
+  std::memcpy(bits.data(), values.data(), values.size() * sizeof(double));
+  return checksum(bits);
+}
+
+}  // namespace
+
+bool StreamedTraining::streams(const std::filesystem::path& file, const DataLayout& layout,
+                               bool record, bool classes_from_labels) {
+  if (!is_data_store(file)) return false;
+  try {
+    const DataStoreReader reader(file);
+    const DataStoreInfo& info = reader.info();
+    if (record) return !classes_from_labels || info.classes > 0;
+    if (layout.input_names.empty()) return true;  // matched by position
+    // A resumed model with names: only a store of those columns in that order streams as it
+    // stands; any other order is left to load_dataset, which picks the columns by name.
+    return info.input_names == layout.input_names && info.target_names == layout.target_names;
+  } catch (const DataError&) {
+    return false;  // load_dataset reports it
+  }
+}
+
+StreamedTraining::StreamedTraining(const std::filesystem::path& file, DataLayout& layout,
+                                   bool record)
+    : file_(file) {
+  if (record) {
+    // What load_dataset records for a store (data_source.cpp): its own targets and names.
+    const DataStoreReader reader(file);
+    const DataStoreInfo& info = reader.info();
+    if (!layout.target_columns.empty() && layout.target_columns != info.target_names) {
+      const std::size_t count = info.target_count;
+      throw DataError(
+          file.string() + ": a data store's targets were chosen by fnn convert (" +
+          (info.target_names.empty()
+               ? std::to_string(count) + (count == 1 ? " unnamed column" : " unnamed columns")
+               : join(info.target_names)) +
+          "); give no --target, or those names");
+    }
+    if (!info.input_names.empty() && unique(info.input_names) && unique(info.target_names)) {
+      layout.input_names = info.input_names;
+      layout.target_names = info.target_names;
+      layout.model = "the model trained on " + file.string();
+    }
+    if (info.classes > 0) layout.classes = info.classes;
+  }
+  store_ = std::make_unique<StoreSource>(file, layout.classes);
+}
+
+void StreamedTraining::split(double fraction, std::uint64_t seed) {
+  RowSplit rows = split_validation_rows(store_->rows(), fraction, seed);
+  if (rows.held.empty()) return;
+  kept_ = std::make_unique<SubsetSource>(*store_, std::move(rows.kept));
+  held_ = std::make_unique<SubsetSource>(*store_, std::move(rows.held));
+}
+
+Scaler StreamedTraining::fit(Scaler::Method method) const {
+  return fit_scaler(method, train());
+}
+
+void StreamedTraining::scale(const Scaler& scaler) {
+  store_->set_scaler(scaler);
+}
+
+const SampleSource& StreamedTraining::train() const noexcept {
+  return kept_ ? static_cast<const SampleSource&>(*kept_) : *store_;
+}
+
+const SampleSource* StreamedTraining::validation() const noexcept {
+  return held_.get();
+}
+
+std::string StreamedTraining::fingerprint() const {
+  const DataStoreInfo& info = store_->reader().info();
+  return std::to_string(train().rows()) + " rows of " + std::to_string(info.rows) + ", " +
+         std::to_string(train().input_count()) + " inputs, " +
+         std::to_string(train().target_count()) + " targets, store statistics " +
+         checksum_of(info.mean) + "/" + checksum_of(info.variance);
+}
+
+}  // namespace fnn::cli
