@@ -52,8 +52,9 @@ const TrainingOptions& checked(const TrainingOptions& options) {
   return options;
 }
 
-bool stop_requested(const TrainingOptions& options) {
-  return options.stop != nullptr && options.stop->requested();
+// This process's word on stopping for the batch's exchange.
+int stop_word(const TrainingOptions& options) {
+  return options.stop != nullptr && options.stop->requested() ? options.stop->signal() : no_stop;
 }
 
 std::string diverged(std::size_t epoch, std::size_t batch, const std::string& what) {
@@ -112,6 +113,10 @@ struct Trainer::State {
   // Per participant, the tree nodes it sums itself (subtree_roots), and all of them in order.
   std::vector<std::vector<ShardRange>> roots;
   std::vector<ShardRange> all_roots;
+  // With other participants: every one's word on stopping from the last batch's exchange, and
+  // the first word that asked (no_stop until one does; then every participant stops).
+  std::vector<int> stops;
+  int agreed_stop = no_stop;
 
   std::vector<std::size_t> order;  // sample order of the current epoch
   // Made by reserve() for batches of up to `capacity` rows: min(batch size, rows of the data).
@@ -136,6 +141,10 @@ struct Trainer::State {
               std::size_t rows);
   ShardSums sums() {
     return {gradient, shard_losses, network.parameters().size()};
+  }
+  bool stop_requested() const noexcept {
+    if (exchange.participants() > 1) return agreed_stop != no_stop;
+    return options.stop != nullptr && options.stop->requested();
   }
   double backpropagate_shards(std::size_t rows, const PassContext& context, std::size_t epoch,
                               std::size_t batch);
@@ -167,7 +176,11 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
   for (const ShardRange root : roots[exchange.participant()]) combine_shards(all, root);
   if (exchange.participants() > 1) {
     try {
-      exchange.share(roots, all);
+      stops.assign(exchange.participants(), no_stop);
+      stops[exchange.participant()] = stop_word(options);
+      exchange.share_with_stops(roots, all, stops);
+      const auto asked = std::ranges::find_if(stops, [](int word) { return word != no_stop; });
+      if (agreed_stop == no_stop && asked != stops.end()) agreed_stop = *asked;
     } catch (const Error& error) {  // which batch the participants could not finish
       throw Error("batch " + std::to_string(batch) + " of epoch " + std::to_string(epoch) + ": " +
                   error.what());
@@ -271,6 +284,14 @@ void Trainer::resume(const TrainingPosition& position) {
   state.epoch_loss_sum = position.batches_done == 0 ? 0.0 : position.loss_sum;
 }
 
+bool Trainer::stop_requested() const noexcept { return state_->stop_requested(); }
+
+int Trainer::stop_signal() const noexcept {
+  const State& state = *state_;
+  if (state.exchange.participants() > 1) return std::max(state.agreed_stop, 0);
+  return state.options.stop != nullptr ? state.options.stop->signal() : 0;
+}
+
 EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets,
                                  const std::function<void(const BatchReport&)>& on_batch) {
   State& state = *state_;
@@ -355,7 +376,7 @@ EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets
     if (on_batch) {
       on_batch({epoch, batch, batches, first + rows, batch_loss / static_cast<double>(rows)});
     }
-    if (batch < batches && stop_requested(state.options)) {
+    if (batch < batches && state.stop_requested()) {
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
       return {epoch, state.epoch_loss_sum / static_cast<double>(first + rows), elapsed.count(),
               learning_rate, true};
@@ -376,7 +397,7 @@ EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
   EpochReport report;
   while (state_->epochs_done < state_->options.epochs) {
     report = train_epoch(inputs, targets);
-    if (report.interrupted || (on_epoch && !on_epoch(report)) || stop_requested(state_->options)) {
+    if (report.interrupted || (on_epoch && !on_epoch(report)) || state_->stop_requested()) {
       break;
     }
   }
