@@ -97,6 +97,7 @@ struct Trainer::State {
           options.shards, participant_shards(options.shards, exchange.participants(), p)));
       all_roots.insert(all_roots.end(), roots.back().begin(), roots.back().end());
     }
+    stops.assign(exchange.participants(), no_stop);  // made here: the batch loop allocates nothing
   }
 
   Network& network;
@@ -176,7 +177,7 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
   for (const ShardRange root : roots[exchange.participant()]) combine_shards(all, root);
   if (exchange.participants() > 1) {
     try {
-      stops.assign(exchange.participants(), no_stop);
+      std::ranges::fill(stops, no_stop);
       stops[exchange.participant()] = stop_word(options);
       exchange.share_with_stops(roots, all, stops);
       const auto asked = std::ranges::find_if(stops, [](int word) { return word != no_stop; });

@@ -349,6 +349,31 @@ TEST_CASE("a stop request on one participant stops every participant after the s
   CHECK(same_bits(results[0].parameters, results[1].parameters));
 }
 
+namespace {
+
+// Participant 0 of 2 whose peer's gathered text is fixed: for the default share_with_stops.
+class GatheringExchange final : public fnn::GradientExchange {
+ public:
+  std::size_t participants() const noexcept override { return 2; }
+  std::size_t participant() const noexcept override { return 0; }
+  void share(std::span<const std::vector<fnn::ShardRange>>, const fnn::ShardSums&) override {
+    ++shared;
+  }
+  std::vector<std::string> gather(const std::string& text) override { return {text, "15"}; }
+  int shared = 0;
+};
+
+}  // namespace
+
+TEST_CASE("without a way of its own an exchange carries the words on stopping by share and gather",
+          "[shards][interrupt]") {
+  GatheringExchange exchange;
+  std::vector<int> stops{fnn::no_stop, fnn::no_stop};
+  exchange.share_with_stops({}, {}, stops);
+  CHECK(exchange.shared == 1);
+  CHECK(stops == std::vector<int>{fnn::no_stop, 15});
+}
+
 TEST_CASE("one process stops after the batch its request came in, and says so without an "
           "exchange",
           "[shards][interrupt]") {
