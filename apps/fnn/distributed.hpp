@@ -25,6 +25,12 @@ struct Job {
 const Job* current_job() noexcept;
 void set_current_job(const Job* job) noexcept;
 
+/// After a stop every rank agreed on (they all stopped after the same batch, rank 0 wrote the
+/// checkpoint), main ends the job normally, through MPI_Finalize, instead of aborting it for the
+/// non-zero exit status: an abort could end rank 0 while it writes.
+void note_agreed_stop() noexcept;
+bool agreed_stop_noted() noexcept;
+
 /// What every rank must agree on before training: (what, value) pairs.
 using Fingerprint = std::vector<std::pair<std::string, std::string>>;
 

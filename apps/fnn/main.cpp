@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
   std::string who;  // "rank r/N (host): " in a job
   const int status = run(argc, argv, mpi, who);
   // After an error the other ranks may wait in an exchange for this one: end the whole job.
-  if (mpi && status != 0) mpi->abort(status);
+  // After an agreed stop all ranks return the same status and finalise together.
+  if (mpi && status != 0 && !fnn::cli::agreed_stop_noted()) mpi->abort(status);
   return status;
 }

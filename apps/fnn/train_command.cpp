@@ -574,8 +574,11 @@ int train_command(const std::vector<std::string>& args) {
               << checkpoints.file.string() << std::endl;
   }
   // Ctrl-C, SIGTERM and SIGHUP end the run after the current batch, with a checkpoint.
+  // In a job every rank stops after the same batch: the one whose exchange first carries a
+  // rank's stop request (docs/distributed.md).
   const InterruptHandler interrupts(
-      stop, "fnn: interrupted: stopping after this batch" +
+      stop, "fnn: " + (job ? job->name() + ": " : std::string()) + "interrupted: stopping after " +
+                (job ? "the next batch on every rank" : "this batch") +
                 std::string(checkpoints.file.empty() ? "" : " and saving a checkpoint") +
                 " (interrupt again to quit at once)");
   const bool complete =
@@ -592,7 +595,11 @@ int train_command(const std::vector<std::string>& args) {
       std::cerr << "fnn: saved the best model so far (epoch " << run->monitor_state().best_epoch
                 << ") to " << values["save"].as<std::string>() << "\n";
     }
-    return interrupted(values, stop.signal(), checkpoints.file.string(),
+    if (job) {
+      note_agreed_stop();  // every rank stops here: main ends the job normally
+      if (!writes_files) return 128 + run->stop_signal();  // rank 0 says where and how to go on
+    }
+    return interrupted(values, run->stop_signal(), checkpoints.file.string(),
                        describe(run->position()));
   }
   if (const std::string line = stopping_report(training.monitoring, run->monitor_state());

@@ -48,6 +48,19 @@ class MpiExchange final : public fnn::GradientExchange {
 
   void share(std::span<const std::vector<fnn::ShardRange>> roots,
              const fnn::ShardSums& sums) override {
+    share_sums(roots, sums, {});
+  }
+
+  void share_with_stops(std::span<const std::vector<fnn::ShardRange>> roots,
+                        const fnn::ShardSums& sums, std::span<int> stops) override {
+    share_sums(roots, sums, stops);
+  }
+
+  // share, and with `stops` not empty, each rank's word on stopping as one more double after its
+  // losses: the same messages, no round trip of its own.
+  void share_sums(std::span<const std::vector<fnn::ShardRange>> roots, const fnn::ShardSums& sums,
+                  std::span<int> stops) {
+    const std::size_t words = stops.empty() ? 0 : 1;  // per rank, after its losses
     // Counts and offsets per rank, known to all from the roots: P floats and one loss per root.
     float_counts_.assign(size_, 0);
     float_offsets_.assign(size_, 0);
@@ -55,19 +68,23 @@ class MpiExchange final : public fnn::GradientExchange {
     loss_offsets_.assign(size_, 0);
     std::size_t nodes = 0;
     for (std::size_t p = 0; p < size_; ++p) {
-      loss_offsets_[p] = static_cast<int>(nodes);
+      loss_offsets_[p] = static_cast<int>(nodes + p * words);
       float_offsets_[p] = static_cast<int>(nodes * sums.parameters);
-      loss_counts_[p] = static_cast<int>(roots[p].size());
+      loss_counts_[p] = static_cast<int>(roots[p].size() + words);
       float_counts_[p] = static_cast<int>(roots[p].size() * sums.parameters);
       nodes += roots[p].size();
     }
     gradients_.resize(nodes * sums.parameters);
-    losses_.resize(nodes);
-    std::size_t node = static_cast<std::size_t>(loss_offsets_[rank_]);
+    losses_.resize(nodes + size_ * words);
+    std::size_t node = static_cast<std::size_t>(loss_offsets_[rank_]) - rank_ * words;
     for (const fnn::ShardRange root : roots[rank_]) {
       const std::span<const float> mine = sums.gradient(root.begin);
       std::copy(mine.begin(), mine.end(), gradients_.begin() + static_cast<std::ptrdiff_t>(node * sums.parameters));
-      losses_[node++] = sums.losses[root.begin];
+      losses_[node + rank_ * words] = sums.losses[root.begin];
+      ++node;
+    }
+    if (words > 0) {
+      losses_[static_cast<std::size_t>(loss_offsets_[rank_]) + roots[rank_].size()] = stops[rank_];
     }
     MPI_Request requests[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
     check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, gradients_.data(),
@@ -88,9 +105,13 @@ class MpiExchange final : public fnn::GradientExchange {
           const auto first = gradients_.begin() + static_cast<std::ptrdiff_t>(node * sums.parameters);
           std::copy(first, first + static_cast<std::ptrdiff_t>(sums.parameters),
                     sums.gradient(root.begin).begin());
-          sums.losses[root.begin] = losses_[node];
+          sums.losses[root.begin] = losses_[node + p * words];
         }
         ++node;
+      }
+      if (words > 0) {
+        stops[p] = static_cast<int>(
+            losses_[static_cast<std::size_t>(loss_offsets_[p]) + roots[p].size()]);
       }
     }
   }

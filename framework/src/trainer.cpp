@@ -54,8 +54,9 @@ const TrainingOptions& checked(const TrainingOptions& options) {
   return options;
 }
 
-bool stop_requested(const TrainingOptions& options) {
-  return options.stop != nullptr && options.stop->requested();
+// This process's word on stopping for the batch's exchange.
+int stop_word(const TrainingOptions& options) {
+  return options.stop != nullptr && options.stop->requested() ? options.stop->signal() : no_stop;
 }
 
 std::string diverged(std::size_t epoch, std::size_t batch, const std::string& what) {
@@ -98,6 +99,7 @@ struct Trainer::State {
           options.shards, participant_shards(options.shards, exchange.participants(), p)));
       all_roots.insert(all_roots.end(), roots.back().begin(), roots.back().end());
     }
+    stops.assign(exchange.participants(), no_stop);  // made here: the batch loop allocates nothing
   }
 
   Network& network;
@@ -114,6 +116,10 @@ struct Trainer::State {
   // Per participant, the tree nodes it sums itself (subtree_roots), and all of them in order.
   std::vector<std::vector<ShardRange>> roots;
   std::vector<ShardRange> all_roots;
+  // With other participants: every one's word on stopping from the last batch's exchange, and
+  // the first word that asked (no_stop until one does; then every participant stops).
+  std::vector<int> stops;
+  int agreed_stop = no_stop;
 
   std::vector<std::size_t> order;  // sample order of the current epoch
   // Made by reserve() for batches of up to `capacity` rows: min(batch size, rows of the data).
@@ -152,6 +158,10 @@ struct Trainer::State {
   ShardSums sums() {
     return {gradient, shard_losses, network.parameters().size()};
   }
+  bool stop_requested() const noexcept {
+    if (exchange.participants() > 1) return agreed_stop != no_stop;
+    return options.stop != nullptr && options.stop->requested();
+  }
   double backpropagate_shards(std::size_t rows, const PassContext& context, std::size_t epoch,
                               std::size_t batch);
   bool gradient_is_finite() const;
@@ -182,7 +192,11 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
   for (const ShardRange root : roots[exchange.participant()]) combine_shards(all, root);
   if (exchange.participants() > 1) {
     try {
-      exchange.share(roots, all);
+      std::ranges::fill(stops, no_stop);
+      stops[exchange.participant()] = stop_word(options);
+      exchange.share_with_stops(roots, all, stops);
+      const auto asked = std::ranges::find_if(stops, [](int word) { return word != no_stop; });
+      if (agreed_stop == no_stop && asked != stops.end()) agreed_stop = *asked;
     } catch (const Error& error) {  // which batch the participants could not finish
       throw Error("batch " + std::to_string(batch) + " of epoch " + std::to_string(epoch) + ": " +
                   error.what());
@@ -283,6 +297,14 @@ void Trainer::resume(const TrainingPosition& position) {
   state.epochs_done = position.epochs_done;
   state.batches_done = position.batches_done;
   state.epoch_loss_sum = position.batches_done == 0 ? 0.0 : position.loss_sum;
+}
+
+bool Trainer::stop_requested() const noexcept { return state_->stop_requested(); }
+
+int Trainer::stop_signal() const noexcept {
+  const State& state = *state_;
+  if (state.exchange.participants() > 1) return std::max(state.agreed_stop, 0);
+  return state.options.stop != nullptr ? state.options.stop->signal() : 0;
 }
 
 EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets,
@@ -398,7 +420,7 @@ EpochReport Trainer::train_epoch(const SampleSource& data,
     if (on_batch) {
       on_batch({epoch, batch, batches, first + rows, batch_loss / static_cast<double>(rows)});
     }
-    if (batch < batches && stop_requested(state.options)) {
+    if (batch < batches && state.stop_requested()) {
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
       return {epoch, state.epoch_loss_sum / static_cast<double>(first + rows), elapsed.count(),
               learning_rate, true};
@@ -428,7 +450,7 @@ EpochReport Trainer::fit(const SampleSource& data,
   EpochReport report;
   while (state_->epochs_done < state_->options.epochs) {
     report = train_epoch(data);
-    if (report.interrupted || (on_epoch && !on_epoch(report)) || stop_requested(state_->options)) {
+    if (report.interrupted || (on_epoch && !on_epoch(report)) || state_->stop_requested()) {
       break;
     }
   }

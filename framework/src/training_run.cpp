@@ -233,7 +233,8 @@ bool TrainingRun::train(const SampleSource& train, const SampleSource* validatio
     remove_stale_temporaries(checkpoints.file);  // a killed run's
   }  // a killed run's
   const bool classes = s.info.layout.classes > 0;
-  const auto stopped = [&] { return s.options.stop != nullptr && s.options.stop->requested(); };
+  // The trainer's word: with other participants, the stop they agreed on after a batch.
+  const auto stopped = [&] { return s.trainer.stop_requested(); };
   const auto on_batch = [&](const BatchReport& b) {
     if (callbacks.on_batch) callbacks.on_batch(b);
     // Numbered across epochs, so a resumed run checkpoints where an unbroken one does.
@@ -295,6 +296,7 @@ void TrainingRun::save(const std::filesystem::path& file) const {
 const Loss& TrainingRun::loss() const noexcept { return *state_->loss; }
 TrainingPosition TrainingRun::position() const { return state_->trainer.position(); }
 std::size_t TrainingRun::epochs_done() const noexcept { return state_->trainer.epochs_done(); }
+int TrainingRun::stop_signal() const noexcept { return state_->trainer.stop_signal(); }
 std::optional<TrainingPosition> TrainingRun::last_checkpoint() const {
   return state_->checkpointed;
 }

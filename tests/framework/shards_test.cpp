@@ -230,10 +230,11 @@ class BoardExchange final : public fnn::GradientExchange {
  public:
   struct Board {
     Board(std::size_t participants, std::size_t shards, std::size_t parameters)
-        : gradients(shards * parameters), losses(shards),
+        : gradients(shards * parameters), losses(shards), stops(participants),
           barrier(static_cast<std::ptrdiff_t>(participants)) {}
     std::vector<float> gradients;
     std::vector<double> losses;
+    std::vector<int> stops;  // each participant's word on stopping
     std::barrier<> barrier;
   };
   BoardExchange(Board& board, std::size_t participants, std::size_t participant)
@@ -242,10 +243,17 @@ class BoardExchange final : public fnn::GradientExchange {
   std::size_t participant() const noexcept override { return participant_; }
   void share(std::span<const std::vector<fnn::ShardRange>> roots,
              const fnn::ShardSums& sums) override {
+    share_with_stops(roots, sums, {});
+  }
+  // The words on stopping go on the board with the sums (none when `stops` is empty).
+  void share_with_stops(std::span<const std::vector<fnn::ShardRange>> roots,
+                        const fnn::ShardSums& sums, std::span<int> stops) override {
     const fnn::ShardSums board{board_.gradients, board_.losses, sums.parameters};
     for (const fnn::ShardRange root : roots[participant_]) move(sums, board, root.begin);
+    if (!stops.empty()) board_.stops[participant_] = stops[participant_];
     board_.barrier.arrive_and_wait();
     for (std::size_t p = 0; p < participants_; ++p) {
+      if (!stops.empty()) stops[p] = board_.stops[p];
       if (p == participant_) continue;
       for (const fnn::ShardRange root : roots[p]) move(board, sums, root.begin);
     }
@@ -291,6 +299,101 @@ TEST_CASE("participants that each compute their shards and share them through a 
     CHECK(same_bits(alone.parameters, result.parameters));
     CHECK(same_bits(alone.optimizer_state, result.optimizer_state));
   }
+}
+
+TEST_CASE("a stop request on one participant stops every participant after the same batch, with "
+          "its signal",
+          "[shards][interrupt]") {
+  const Data data;
+  const std::size_t asker = GENERATE(0, 1);
+  INFO("participant " << asker << " of 2 asks to stop after batch 3");
+  const fnn::TrainingOptions options{.batch_size = 32, .shards = 2, .epochs = 2, .seed = 8,
+                                     .threads = 1};
+  BoardExchange::Board board(2, 2, make_network().parameters().size());
+  std::vector<fnn::StopRequest> stops(2);
+  std::vector<fnn::EpochReport> reports(2);
+  std::vector<fnn::TrainingPosition> positions(2);
+  std::vector<Result> results(2);
+  std::vector<int> signals(2);
+  std::vector<int> stopping(2);  // not vector<bool>: each thread writes its own element
+  std::vector<std::thread> threads;
+  for (std::size_t p = 0; p < 2; ++p) {
+    threads.emplace_back([&, p] {
+      BoardExchange exchange(board, 2, p);
+      fnn::TrainingOptions mine = options;
+      mine.exchange = &exchange;
+      mine.stop = &stops[p];
+      fnn::Network network = make_network();
+      const auto loss = fnn::test::plugins().make_loss("mse");
+      const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+      fnn::Trainer trainer(network, *loss, *sgd, mine);
+      reports[p] = trainer.train_epoch(data.inputs, data.targets, [&](const fnn::BatchReport& b) {
+        // Between exchanges: the request travels with batch 4's sums.
+        if (p == asker && b.batch == 3) stops[p].request(15);
+      });
+      positions[p] = trainer.position();
+      signals[p] = trainer.stop_signal();
+      stopping[p] = trainer.stop_requested();
+      results[p] = {copy(network.parameters()), copy(sgd->state())};
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (std::size_t p = 0; p < 2; ++p) {
+    CHECK(reports[p].interrupted);
+    CHECK(positions[p].batches_done == 4);
+    CHECK(positions[p].epochs_done == 0);
+    CHECK(signals[p] == 15);
+    CHECK(stopping[p]);
+    CHECK(stops[p].requested() == (p == asker));  // the other's own request stays untouched
+  }
+  CHECK(same_bits(results[0].parameters, results[1].parameters));
+}
+
+namespace {
+
+// Participant 0 of 2 whose peer's gathered text is fixed: for the default share_with_stops.
+class GatheringExchange final : public fnn::GradientExchange {
+ public:
+  std::size_t participants() const noexcept override { return 2; }
+  std::size_t participant() const noexcept override { return 0; }
+  void share(std::span<const std::vector<fnn::ShardRange>>, const fnn::ShardSums&) override {
+    ++shared;
+  }
+  std::vector<std::string> gather(const std::string& text) override { return {text, "15"}; }
+  int shared = 0;
+};
+
+}  // namespace
+
+TEST_CASE("without a way of its own an exchange carries the words on stopping by share and gather",
+          "[shards][interrupt]") {
+  GatheringExchange exchange;
+  std::vector<int> stops{fnn::no_stop, fnn::no_stop};
+  exchange.share_with_stops({}, {}, stops);
+  CHECK(exchange.shared == 1);
+  CHECK(stops == std::vector<int>{fnn::no_stop, 15});
+}
+
+TEST_CASE("one process stops after the batch its request came in, and says so without an "
+          "exchange",
+          "[shards][interrupt]") {
+  const Data data;
+  fnn::StopRequest stop;
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  fnn::Trainer trainer(network, *loss, *sgd,
+                       {.batch_size = 32, .shards = 2, .epochs = 2, .seed = 8, .threads = 1,
+                        .stop = &stop});
+  CHECK_FALSE(trainer.stop_requested());
+  const fnn::EpochReport report =
+      trainer.train_epoch(data.inputs, data.targets, [&](const fnn::BatchReport& b) {
+        if (b.batch == 3) stop.request(2);
+      });
+  CHECK(report.interrupted);
+  CHECK(trainer.position().batches_done == 3);
+  CHECK(trainer.stop_requested());
+  CHECK(trainer.stop_signal() == 2);
 }
 
 TEST_CASE("a run with shards resumed inside an epoch ends bit-identical to an unbroken one",

@@ -82,6 +82,15 @@ run_train() {
   "${command[@]}" >"$log" 2>&1
 }
 
+# The process id of rank 1 of the job whose command line holds $1.
+rank_1_of() {
+  for pid in $(pgrep -f "$1" || true); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+      echo "$pid"
+    fi
+  done
+}
+
 # same_model EXPECTED ACTUAL WHAT: the two model files are the same bytes (parameters, optimizer
 # state and training position: everything a run leaves).
 same_model() {

@@ -8,15 +8,6 @@ set -euo pipefail
 source "$(dirname "$0")/mpi_script_lib.sh"
 mpi_script_start train_under_mpirun "$@"
 
-# The process id of rank 1 of the job whose command line holds $1.
-rank_1_of() {
-  for pid in $(pgrep -f "$1" || true); do
-    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
-      echo "$pid"
-    fi
-  done
-}
-
 make_data data.csv 1
 make_data other.csv 2
 train alone one.log "${tiny_training[@]}" --shards 2 --save one.fnn

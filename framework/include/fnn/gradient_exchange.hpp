@@ -56,6 +56,10 @@ struct ShardSums {
 FNN_API void combine_shards(const ShardSums& sums, ShardRange node,
                             std::span<const ShardRange> done = {});
 
+/// A participant's word on stopping, carried with each batch's sums (GradientExchange::
+/// share_with_stops): no_stop, or the signal of its stop request (0 when code asked).
+inline constexpr int no_stop = -1;
+
 /// Moves partial sums between the participants of a run; the core does all the adding, in its
 /// fixed order, so an implementation only copies bits. fnn::LocalExchange is one process holding
 /// every shard; an MPI module implements the same interface for many.
@@ -70,6 +74,12 @@ class FNN_API GradientExchange {
   /// bit for bit as their owners computed them. Throws fnn::Error naming what failed; the core
   /// then applies nothing.
   virtual void share(std::span<const std::vector<ShardRange>> roots, const ShardSums& sums) = 0;
+  /// `share`, and with the sums every participant's word on stopping (no_stop or a signal), so
+  /// that all stop after the same batch: `stops[p]` is participant p's; on entry this
+  /// participant's is set, on return every participant's. The MPI module carries them in the
+  /// loss sums' messages; the default calls `share` and then `gather` (one more round trip).
+  virtual void share_with_stops(std::span<const std::vector<ShardRange>> roots,
+                                const ShardSums& sums, std::span<int> stops);
   /// Start-up agreement, called by every participant in the same order. Copies participant 0's
   /// `values` into every participant's (the initial parameters and optimizer state); all must
   /// pass the same size. One participant: nothing to do.

@@ -152,6 +152,15 @@ class FNN_API Trainer {
 
   /// Where the run stands (see TrainingPosition); inside `on_batch`, after that batch.
   TrainingPosition position() const;
+  /// Whether the run is to stop (TrainingOptions::stop): in one process, whether a stop is
+  /// requested now; with other participants (TrainingOptions::exchange), whether any
+  /// participant's request travelled with a batch's sums, so that every participant stops after
+  /// the same batch, the first after which any had one (docs/distributed.md).
+  bool stop_requested() const noexcept;
+  /// The signal of that stop request (StopRequest::signal; with other participants, the signal
+  /// of the lowest-numbered one that asked), or 0.
+  int stop_signal() const noexcept;
+
   /// Continues from a position, also one inside an epoch: the next `train_epoch` shuffles as that
   /// epoch did and skips its done batches (drawing their batch seeds), so the run goes on exactly.
   /// It must get the same data and batch size, or it throws TrainingError if the position lies

@@ -115,6 +115,9 @@ class FNN_API TrainingRun {
   const Loss& loss() const noexcept;
   TrainingPosition position() const;
   std::size_t epochs_done() const noexcept;
+  /// The signal of the stop request that stopped the run (Trainer::stop_signal: with other
+  /// participants, the one all agreed on), or 0.
+  int stop_signal() const noexcept;
   /// Where the last checkpoint this run wrote stands; empty when it wrote none.
   std::optional<TrainingPosition> last_checkpoint() const;
   /// Where early stopping and the plateau schedule stand (best epoch, stopped epoch, ...).
