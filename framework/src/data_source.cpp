@@ -246,16 +246,17 @@ class BlockGatherer {
   std::size_t first_row_ = 0;
 };
 
-// Calls `read(count, values)` for consecutive pieces of `rows` rows of `width` values (once, with
-// none, when there are no rows: readers check a file's end at its last read) and gathers them.
-void gather_pieces(std::size_t rows, std::size_t width, std::size_t block_rows,
+// Calls `read(first, count, values)` for consecutive pieces of at most `piece_rows` of `rows`
+// rows of `width` values (once, with none, when there are no rows: readers check a file's end at
+// their last read) and gathers the rows.
+void gather_pieces(std::size_t rows, std::size_t width, std::size_t piece_rows,
                    BlockGatherer& gatherer,
                    const std::function<void(std::size_t first, std::size_t count,
                                             std::span<float> values)>& read) {
   std::vector<float> values;
   std::size_t first = 0;
   do {
-    const std::size_t count = std::min(std::max<std::size_t>(block_rows, 1), rows - first);
+    const std::size_t count = std::min(std::max<std::size_t>(piece_rows, 1), rows - first);
     values.resize(checked_multiply(count, width, "values in a block of rows"));
     read(first, count, values);
     for (std::size_t r = 0; r < count; ++r) {
@@ -265,7 +266,9 @@ void gather_pieces(std::size_t rows, std::size_t width, std::size_t block_rows,
   } while (first < rows);
 }
 
-// Reads a store's rows [first, first + count) as rows of its inputs then its targets.
+// Reads a store's rows [first, first + count) as rows of its inputs then its targets. Stores are
+// read in pieces of their checksummed blocks (data_store_block_rows): a read checks every block
+// it touches whole, so smaller pieces would read and check each block several times.
 void read_store_rows(const DataStoreReader& store, std::size_t first, std::size_t count,
                      std::span<float> values) {
   const DataStoreInfo& info = store.info();
@@ -337,7 +340,7 @@ void read_raw_blocks(DatasetRead& read, const DatasetBlockHandler& on_block) {
       gatherer.start(dataset_plan(store_header(info), width, source.file, read.layout, read.names),
                      width);
     }
-    gather_pieces(info.rows, width, read.block_rows, gatherer,
+    gather_pieces(info.rows, width, data_store_block_rows, gatherer,
                   [&](std::size_t first, std::size_t count, std::span<float> values) {
                     read_store_rows(reader, first, count, values);
                   });
@@ -387,7 +390,8 @@ class RowAppender {
 
 Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
                      ColumnNames names, std::optional<std::size_t> input_width) {
-  DatasetRead read{source, layout, names, input_width, evaluation_block_rows, classes_from_labels};
+  DatasetRead read{source, layout, names, input_width, evaluation_block_rows,
+                   classes_from_labels, "", std::nullopt};
   RowAppender inputs;
   RowAppender targets;
   read_raw_blocks(read, [&](Dataset& block, std::size_t) {
@@ -414,7 +418,8 @@ void read_dataset_blocks(const DataSource& source, const DataLayout& model_layou
                          std::size_t input_width, std::size_t block_rows,
                          const DatasetBlockHandler& on_block) {
   DataLayout layout = model_layout;
-  DatasetRead read{source, layout, ColumnNames::use, input_width, block_rows, false};
+  DatasetRead read{source, layout, ColumnNames::use, input_width, block_rows, false, "",
+                   std::nullopt};
   if (source.labels && layout.classes == 0) {
     // Class labels counted from the data (an IDX file for a model without a class count): the
     // count must be known before the first block is encoded, so a first pass finds it.
@@ -457,7 +462,7 @@ void read_input_blocks(const std::filesystem::path& file, const DataLayout& layo
     const DataStoreInfo& info = reader.info();
     const std::size_t width = info.input_count + info.target_count;
     gatherer.start(input_plan(store_header(info), width, file, layout, input_width), width);
-    gather_pieces(info.rows, width, block_rows, gatherer,
+    gather_pieces(info.rows, width, data_store_block_rows, gatherer,
                   [&](std::size_t first, std::size_t count, std::span<float> values) {
                     read_store_rows(reader, first, count, values);
                   });

@@ -83,9 +83,8 @@ TEST_CASE("fnn eval and predict stream CSV, store and IDX data as if read whole"
   const std::string rows = class_rows(2500);
   write_file(path("train.csv"), "a,b,c,label\n" + rows);
   const auto trained =
-      run_fnn({"train", "--train", path("train.csv"), "--target", "label", "--classes",
-               "--hidden", "4", "--epochs", "1", "--scale", "standardize", "--save",
-               path("model.fnn")});
+      run_fnn({"train", "--train", path("train.csv"), "--target", "label", "--classes", "--hidden",
+               "4", "--epochs", "1", "--scale", "standardize", "--save", path("model.fnn")});
   INFO(trained.err);
   REQUIRE(trained.exit_code == 0);
 
@@ -106,8 +105,8 @@ TEST_CASE("fnn eval and predict stream CSV, store and IDX data as if read whole"
               .exit_code == 0);
 
   // A file without a header is read by position: by a model trained on one.
-  REQUIRE(run_fnn({"train", "--train", path("plain.csv"), "--classes", "--hidden", "4",
-                   "--epochs", "1", "--scale", "minmax", "--save", path("plain.fnn")})
+  REQUIRE(run_fnn({"train", "--train", path("plain.csv"), "--classes", "--hidden", "4", "--epochs",
+                   "1", "--scale", "minmax", "--save", path("plain.fnn")})
               .exit_code == 0);
 
   for (const auto& [model_name, name] :
@@ -124,8 +123,8 @@ TEST_CASE("fnn eval and predict stream CSV, store and IDX data as if read whole"
     CHECK(eval.out == whole_evaluation(model, {path(name), std::nullopt, ""}));
     CHECK_THAT(eval.out, Contains("/2500)"));
 
-    const auto predict = run_fnn({"predict", "--model", model, "--input", path(name),
-                                  "--output", path("streamed.csv")});
+    const auto predict = run_fnn(
+        {"predict", "--model", model, "--input", path(name), "--output", path("streamed.csv")});
     INFO(predict.err);
     CHECK(predict.exit_code == 0);
     CHECK_THAT(predict.out, Contains("wrote 2500 predictions"));
@@ -136,18 +135,18 @@ TEST_CASE("fnn eval and predict stream CSV, store and IDX data as if read whole"
 
   SECTION("IDX images and labels") {
     write_idx(path("images.idx"), path("labels.idx"), 2100);
-    REQUIRE(run_fnn({"train", "--train", path("images.idx"), "--train-labels", path("labels.idx"),
-                     "--hidden", "4", "--epochs", "1", "--scale", "minmax", "--save",
-                     path("idx.fnn")})
-                .exit_code == 0);
+    REQUIRE(
+        run_fnn({"train", "--train", path("images.idx"), "--train-labels", path("labels.idx"),
+                 "--hidden", "4", "--epochs", "1", "--scale", "minmax", "--save", path("idx.fnn")})
+            .exit_code == 0);
     const auto eval = run_fnn({"eval", "--model", path("idx.fnn"), "--test", path("images.idx"),
                                "--test-labels", path("labels.idx")});
     INFO(eval.err);
     CHECK(eval.exit_code == 0);
     CHECK(eval.out == whole_evaluation(path("idx.fnn"),
                                        {path("images.idx"), path("labels.idx"), "test-labels"}));
-    const auto predict = run_fnn({"predict", "--model", path("idx.fnn"), "--input",
-                                  path("images.idx"), "--output", "-"});
+    const auto predict = run_fnn(
+        {"predict", "--model", path("idx.fnn"), "--input", path("images.idx"), "--output", "-"});
     INFO(predict.err);
     CHECK(predict.exit_code == 0);
     CHECK(predict.out == whole_predictions(path("idx.fnn"), path("images.idx"), path("w.csv")));
@@ -167,15 +166,15 @@ TEST_CASE("a bad row in the middle of the data fails with its line and leaves no
   std::string bad = "a,b,c,label\n" + class_rows(2000) + "1,2,oops,0\n" + class_rows(499);
   write_file(path("bad.csv"), bad);
 
-  const auto predict = run_fnn({"predict", "--model", path("model.fnn"), "--input",
-                                path("bad.csv"), "--output", path("out.csv")});
+  const auto predict = run_fnn({"predict", "--model", path("model.fnn"), "--input", path("bad.csv"),
+                                "--output", path("out.csv")});
   CHECK(predict.exit_code == 1);
   CHECK_THAT(predict.err, Contains(path("bad.csv") + ":2002: column 3: expected a number"));
   CHECK_FALSE(std::filesystem::exists(path("out.csv")));
 
   write_file(path("kept.csv"), "earlier predictions\n");
-  const auto again = run_fnn({"predict", "--model", path("model.fnn"), "--input",
-                              path("bad.csv"), "--output", path("kept.csv")});
+  const auto again = run_fnn({"predict", "--model", path("model.fnn"), "--input", path("bad.csv"),
+                              "--output", path("kept.csv")});
   CHECK(again.exit_code == 1);
   CHECK(read_file(path("kept.csv")) == "earlier predictions\n");
   std::size_t files = 0;
@@ -204,14 +203,14 @@ TEST_CASE("fnn predict's memory does not grow with the number of rows", "[cli][s
   const auto path = [&](const std::string& name) { return (folder.path() / name).string(); };
   write_idx(path("small.idx"), path("small-labels.idx"), 20000);
   write_idx(path("large.idx"), path("large-labels.idx"), 160000);
-  REQUIRE(run_fnn({"train", "--train", path("small.idx"), "--train-labels",
-                   path("small-labels.idx"), "--hidden", "4", "--epochs", "1", "--save",
-                   path("model.fnn")})
-              .exit_code == 0);
-  const auto small = run_fnn({"predict", "--model", path("model.fnn"), "--input",
-                              path("small.idx"), "--output", path("small.csv")});
-  const auto large = run_fnn({"predict", "--model", path("model.fnn"), "--input",
-                              path("large.idx"), "--output", path("large.csv")});
+  REQUIRE(
+      run_fnn({"train", "--train", path("small.idx"), "--train-labels", path("small-labels.idx"),
+               "--hidden", "4", "--epochs", "1", "--save", path("model.fnn")})
+          .exit_code == 0);
+  const auto small = run_fnn({"predict", "--model", path("model.fnn"), "--input", path("small.idx"),
+                              "--output", path("small.csv")});
+  const auto large = run_fnn({"predict", "--model", path("model.fnn"), "--input", path("large.idx"),
+                              "--output", path("large.csv")});
   REQUIRE(small.exit_code == 0);
   REQUIRE(large.exit_code == 0);
   CHECK_THAT(large.out, Contains("wrote 160000 predictions"));
