@@ -29,15 +29,20 @@ int eval_command(const std::vector<std::string>& args) {
   if (values.count("test-labels")) source.labels = values["test-labels"].as<std::string>();
 
   const Registry registry = load_plugins(values);
-  LoadedModel model = load_model(model_file, registry);
-  Dataset test =
-      load_dataset(source, model.info.layout, false, ColumnNames::use, model.network.input_size());
-  check_fits(model.network, test, source.file.string());
-  model.info.scaler.apply(test.inputs);
+  const LoadedModel model = load_model(model_file, registry);
   const auto loss = from_model_file(
       model_file, [&] { return registry.make_loss(model.info.loss.name, model.info.loss.options); });
+  // Read, scaled and evaluated a block at a time, so that memory holds one block whatever the
+  // file's size; EvaluationSum gives what evaluating every row at once gives, bit for bit.
+  EvaluationSum sum(model.network, *loss, model.info.layout.classes > 0);
+  read_dataset_blocks(source, model.info.layout, model.network.input_size(),
+                      evaluation_block_rows, [&](Dataset& block, std::size_t) {
+                        check_fits(model.network, block, source.file.string());
+                        model.info.scaler.apply(block.inputs);
+                        sum.add(block.inputs, block.targets);
+                      });
   // Computed before anything is printed, so that an error never follows "test: ".
-  const Evaluation result = evaluate(model.network, *loss, test, model.info.layout.classes > 0);
+  const Evaluation result = sum.result();
   std::cout << "test: " << describe(result) << "\n";
   return 0;
 }

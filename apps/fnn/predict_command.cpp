@@ -1,11 +1,13 @@
 // fnn predict: a saved model's outputs for new inputs, written as CSV.
 #include <unistd.h>
 
+#include <fnn/atomic_file.hpp>
 #include <fnn/csv.hpp>
 #include <fnn/data_source.hpp>
 #include <fnn/dataset.hpp>
 #include <fnn/file_identity.hpp>
 #include <fnn/model.hpp>
+#include <fnn/network.hpp>
 #include <fnn/registry.hpp>
 #include <iostream>
 
@@ -40,27 +42,42 @@ int predict_command(const std::vector<std::string>& args) {
 
   const Registry registry = load_plugins(values);
   const LoadedModel model = load_model(model_file, registry);
-  Matrix inputs = load_inputs(input_file, model.info.layout, model.network.input_size());
-  model.info.scaler.apply(inputs);
-  const Matrix outputs = model.network.predict(inputs);
-
   const bool classes = model.info.layout.classes > 0;
+  const std::size_t outputs = model.network.output_size();
   std::vector<std::string> header;
   if (classes) header.push_back("class");
-  for (std::size_t c = 0; c < outputs.cols(); ++c) {
+  for (std::size_t c = 0; c < outputs; ++c) {
     header.push_back((classes ? "score_" : "output_") + std::to_string(c));
   }
-  Matrix table(outputs.rows(), header.size());
-  for (std::size_t r = 0; r < outputs.rows(); ++r) {
-    std::size_t column = 0;
-    if (classes) table(r, column++) = static_cast<float>(arg_max(outputs.view().row(r)));
-    for (const float value : outputs.view().row(r)) table(r, column++) = value;
-  }
-  write_csv(output_path(output_file), table, header);
+  // A block of rows at a time: read, scaled, predicted and appended to the output, so that
+  // memory holds one block whatever the file's size. The output is put in place only when every
+  // row is written; an error on the way leaves the file as it was.
+  AtomicFileWriter output(output_path(output_file));
+  output.write(csv_header_line(header));
+  Matrix table;
+  std::string text;
+  std::size_t rows = 0;
+  read_input_blocks(input_file, model.info.layout, model.network.input_size(),
+                    evaluation_block_rows, [&](Matrix& inputs, std::size_t) {
+                      model.info.scaler.apply(inputs);
+                      const Matrix predicted = model.network.predict(inputs);
+                      table = Matrix(predicted.rows(), header.size());
+                      for (std::size_t r = 0; r < predicted.rows(); ++r) {
+                        std::size_t column = 0;
+                        const auto row = predicted.view().row(r);
+                        if (classes) table(r, column++) = static_cast<float>(arg_max(row));
+                        for (const float value : row) table(r, column++) = value;
+                      }
+                      text.clear();
+                      append_csv_rows(text, table);
+                      output.write(text);
+                      rows += predicted.rows();
+                    });
+  output.commit();
   // Said on standard error when the predictions themselves went to standard output.
   const bool to_standard_output = process_descriptor(output_path(output_file)) == STDOUT_FILENO;
   (to_standard_output ? std::cerr : std::cout)
-      << "wrote " << outputs.rows() << " predictions to " << output_file << "\n";
+      << "wrote " << rows << " predictions to " << output_file << "\n";
   return 0;
 }
 

@@ -13,9 +13,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "crc32_text.hpp"
 #include "fnn/error.hpp"
@@ -209,27 +211,6 @@ std::string failed_to_save(const std::filesystem::path& file) {
   return "cannot save " + quoted(file) + ": ";
 }
 
-void write_in_place(const std::filesystem::path& file, const WritePlan& plan,
-                    std::string_view bytes) {
-  const std::string failed = failed_to_save(file);
-  if (plan.kind == WritePlan::Kind::descriptor) {
-    if (!write_all(plan.descriptor, bytes)) {
-      throw DataError(failed + "writing to descriptor " + std::to_string(plan.descriptor) +
-                      " failed (" + errno_text() + ")");
-    }
-    return;
-  }
-  const int fd = ::open(plan.target.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) throw DataError(failed + "cannot open it for writing (" + errno_text() + ")");
-  const bool written = write_all(fd, bytes);
-  const int saved_errno = errno;
-  const bool closed = ::close(fd) == 0;
-  if (!written || !closed) {
-    if (!written) errno = saved_errno;
-    throw DataError(failed + "writing it failed (" + errno_text() + ")");
-  }
-}
-
 }  // namespace
 
 std::string temporary_name(const std::filesystem::path& file, pid_t writer, unsigned sequence) {
@@ -241,42 +222,91 @@ std::string temporary_name(const std::filesystem::path& file, pid_t writer, unsi
       .append(std::to_string(sequence));
 }
 
-void write_file_atomically(const std::filesystem::path& file, std::string_view bytes) {
-  const std::string failed = failed_to_save(file);
-  const WritePlan plan = plan_write(file, failed);
-  if (plan.kind != WritePlan::Kind::replace) return write_in_place(file, plan, bytes);
+struct AtomicFileWriter::State {
+  std::string failed;  // "cannot save 'FILE': ", the start of every message
+  WritePlan plan;
+  std::unique_ptr<TemporaryFile> temporary;  // when replacing a regular file
+  int device = -1;  // an opened device or FIFO, written in place
+  bool committed = false;
+};
+
+AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& file)
+    : state_(new State{failed_to_save(file), plan_write(file, failed_to_save(file)), nullptr, -1,
+                       false}) {
+  State& s = *state_;
+  if (s.plan.kind == WritePlan::Kind::in_place) {
+    s.device = ::open(s.plan.target.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (s.device < 0) throw DataError(s.failed + "cannot open it for writing (" + errno_text() + ")");
+    return;
+  }
+  if (s.plan.kind != WritePlan::Kind::replace) return;
   // The process id and a counter keep concurrent writers of the same file apart.
   static std::atomic<unsigned> counter{0};
-  TemporaryFile temporary(directory_of(plan.target) /
-                          temporary_name(plan.target, ::getpid(), counter++));
-  if (!temporary.is_open()) {
-    throw DataError(failed + "cannot create the temporary file " + quoted(temporary.path()) + " (" +
-                    errno_text() + "); check that the directory exists and is writable");
+  s.temporary = std::make_unique<TemporaryFile>(
+      directory_of(s.plan.target) / temporary_name(s.plan.target, ::getpid(), counter++));
+  if (!s.temporary->is_open()) {
+    throw DataError(s.failed + "cannot create the temporary file " +
+                    quoted(s.temporary->path()) + " (" + errno_text() +
+                    "); check that the directory exists and is writable");
   }
-  if (plan.existing && !temporary.take_attributes_of(*plan.existing)) {
-    throw DataError(failed + "cannot give " + quoted(temporary.path()) +
+  if (s.plan.existing && !s.temporary->take_attributes_of(*s.plan.existing)) {
+    throw DataError(s.failed + "cannot give " + quoted(s.temporary->path()) +
                     " the permissions of the file it replaces (" + errno_text() + ")");
   }
-  bool written = true;
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (state_->device >= 0) ::close(state_->device);
+}  // an uncommitted temporary is removed by its own destructor
+
+void AtomicFileWriter::write(std::string_view bytes) {
+  State& s = *state_;
+  if (s.committed) throw SpecError(s.failed + "written after commit");
+  if (s.temporary) {
+    if (!s.temporary->write_all(bytes)) {
+      throw DataError(s.failed + "writing " + quoted(s.temporary->path()) + " failed (" +
+                      errno_text() + "); check the free disk space");
+    }
+  } else if (s.plan.kind == WritePlan::Kind::descriptor) {
+    if (!write_all(s.plan.descriptor, bytes)) {
+      throw DataError(s.failed + "writing to descriptor " + std::to_string(s.plan.descriptor) +
+                      " failed (" + errno_text() + ")");
+    }
+  } else if (!write_all(s.device, bytes)) {
+    throw DataError(s.failed + "writing it failed (" + errno_text() + ")");
+  }
+}
+
+void AtomicFileWriter::commit() {
+  State& s = *state_;
+  if (s.committed) throw SpecError(s.failed + "committed twice");
+  s.committed = true;
+  if (s.device >= 0) {
+    const int device = std::exchange(s.device, -1);
+    if (::close(device) != 0) throw DataError(s.failed + "writing it failed (" + errno_text() + ")");
+  }
+  if (!s.temporary) return;
+  if (!s.temporary->sync_and_close()) {
+    throw DataError(s.failed + "flushing " + quoted(s.temporary->path()) + " failed (" +
+                    errno_text() + "); check the free disk space");
+  }
+  if (!s.temporary->rename_to(s.plan.target)) {
+    throw DataError(s.failed + "renaming " + quoted(s.temporary->path()) + " over it failed (" +
+                    errno_text() + ")");
+  }
+  sync_directory(directory_of(s.plan.target));
+  remove_stale_temporaries(s.plan.target);
+}
+
+void write_file_atomically(const std::filesystem::path& file, std::string_view bytes) {
+  AtomicFileWriter writer(file);
   if (stop_while_writing(file)) {
-    written = temporary.write_all(bytes.substr(0, bytes.size() / 2));
+    writer.write(bytes.substr(0, bytes.size() / 2));
     ::raise(SIGSTOP);
     bytes.remove_prefix(bytes.size() / 2);
   }
-  if (!written || !temporary.write_all(bytes)) {
-    throw DataError(failed + "writing " + quoted(temporary.path()) + " failed (" + errno_text() +
-                    "); check the free disk space");
-  }
-  if (!temporary.sync_and_close()) {
-    throw DataError(failed + "flushing " + quoted(temporary.path()) + " failed (" + errno_text() +
-                    "); check the free disk space");
-  }
-  if (!temporary.rename_to(plan.target)) {
-    throw DataError(failed + "renaming " + quoted(temporary.path()) + " over it failed (" +
-                    errno_text() + ")");
-  }
-  sync_directory(directory_of(plan.target));
-  remove_stale_temporaries(plan.target);
+  writer.write(bytes);
+  writer.commit();
 }
 
 void check_writable(const std::filesystem::path& file) {

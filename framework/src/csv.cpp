@@ -444,18 +444,17 @@ Dataset split_columns(const CsvTable& table, const std::vector<std::size_t>& tar
   return data;
 }
 
-void write_csv(const std::filesystem::path& file, ConstMatrixView values,
-               const std::vector<std::string>& header) {
-  if (!header.empty() && header.size() != values.cols()) {
-    throw SpecError(file.string() + ": the header has " + std::to_string(header.size()) +
-                    " names for " + std::to_string(values.cols()) + " columns");
-  }
+std::string csv_header_line(const std::vector<std::string>& header) {
   std::string text;
   for (std::size_t c = 0; c < header.size(); ++c) {
     if (c != 0) text += ',';
     text += csv_field(header[c]);
   }
   if (!header.empty()) text += '\n';
+  return text;
+}
+
+void append_csv_rows(std::string& text, ConstMatrixView values) {
   char number[32];
   for (std::size_t r = 0; r < values.rows(); ++r) {
     for (std::size_t c = 0; c < values.cols(); ++c) {
@@ -465,6 +464,16 @@ void write_csv(const std::filesystem::path& file, ConstMatrixView values,
     }
     text += '\n';
   }
+}
+
+void write_csv(const std::filesystem::path& file, ConstMatrixView values,
+               const std::vector<std::string>& header) {
+  if (!header.empty() && header.size() != values.cols()) {
+    throw SpecError(file.string() + ": the header has " + std::to_string(header.size()) +
+                    " names for " + std::to_string(values.cols()) + " columns");
+  }
+  std::string text = csv_header_line(header);
+  append_csv_rows(text, values);
   write_file_atomically(file, text);
 }
 

@@ -28,7 +28,8 @@ Matrix copy_rows(const Matrix& matrix, std::size_t first, std::size_t count) {
 
 }  // namespace
 
-Matrix one_hot(std::span<const float> labels, std::size_t classes, const std::string& source) {
+Matrix one_hot(std::span<const float> labels, std::size_t classes, const std::string& source,
+               std::size_t first_row) {
   if (classes == 0) throw SpecError(source + ": one-hot encoding needs at least 1 class, got 0");
   // Measured in floating point: rows × classes may not fit in 64 bits (a model file's class count).
   if (const auto shortfall =
@@ -41,7 +42,7 @@ Matrix one_hot(std::span<const float> labels, std::size_t classes, const std::st
     const float label = labels[row];
     // Compared as float: every whole number a float label can hold is exact there.
     if (!(label >= 0.0F && label < static_cast<float>(classes) && std::floor(label) == label)) {
-      throw DataError(source + ": row " + std::to_string(row + 1) +
+      throw DataError(source + ": row " + std::to_string(first_row + row + 1) +
                       ": expected a class label, a whole number from 0 to " +
                       std::to_string(classes - 1) + ", found " + float_text(label));
     }

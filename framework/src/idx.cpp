@@ -380,14 +380,22 @@ void check_labels(const IdxFile& image_file, const IdxFile& label_file,
 }  // namespace
 
 struct IdxDatasetReader::State {
+  // The image file's width is checked before the labels file is opened, as read_idx_dataset
+  // checks it (the comma operator runs the check first).
+  State(const std::filesystem::path& image_path, const std::filesystem::path& label_path,
+        std::optional<std::size_t> columns)
+      : images(image_path, "image file"),
+        labels((images.check_width(columns), label_path), "labels file") {}
+
   IdxFile images;
   IdxFile labels;
-  std::uint64_t rows_left;
+  std::uint64_t rows_left = 0;
 };
 
 IdxDatasetReader::IdxDatasetReader(const std::filesystem::path& images,
-                                   const std::filesystem::path& labels)
-    : state_(new State{IdxFile(images, "image file"), IdxFile(labels, "labels file"), 0}) {
+                                   const std::filesystem::path& labels,
+                                   std::optional<std::size_t> columns)
+    : state_(new State(images, labels, columns)) {
   check_labels(state_->images, state_->labels, images, labels);
   state_->images.check_size();
   state_->labels.check_size();
@@ -414,6 +422,38 @@ void IdxDatasetReader::read(std::size_t count, std::span<float> inputs,
   }
   state_->images.read_rows(count, inputs);
   state_->labels.read_rows(count, labels);
+  state_->rows_left -= count;
+}
+
+struct IdxReader::State {
+  IdxFile file;
+  std::uint64_t rows_left = 0;
+};
+
+IdxReader::IdxReader(const std::filesystem::path& file, std::optional<std::size_t> columns)
+    : state_(new State{IdxFile(file, "file"), 0}) {
+  state_->file.check_width(columns);
+  state_->file.check_size();
+  state_->rows_left = state_->file.header().dims[0];
+}
+
+IdxReader::~IdxReader() = default;
+
+std::size_t IdxReader::rows() const noexcept {
+  return state_->file.header().dims[0];
+}
+
+std::size_t IdxReader::cols() const noexcept {
+  return state_->file.header().cols;
+}
+
+void IdxReader::read(std::size_t count, std::span<float> values) {
+  if (count > state_->rows_left || values.size() != checked_multiply(count, cols(), "rows")) {
+    throw SpecError("IdxReader::read: " + std::to_string(count) + " rows into a span of " +
+                    std::to_string(values.size()) + " values, with " +
+                    std::to_string(state_->rows_left) + " rows left");
+  }
+  state_->file.read_rows(count, values);
   state_->rows_left -= count;
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,9 +67,11 @@ ProcessResult run_process(const std::filesystem::path& program,
   const std::string err_file = (capture.path() / "err").string();
   const pid_t child = spawn(program, args, out_file, err_file);
   int status = 0;
-  waitpid(child, &status, 0);
+  struct rusage usage {};
+  wait4(child, &status, 0, &usage);
 
   ProcessResult result;
+  result.peak_kb = usage.ru_maxrss;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = read_file(out_file);
   result.err = read_file(err_file);

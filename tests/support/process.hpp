@@ -14,6 +14,7 @@ struct ProcessResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long peak_kb = 0;  ///< its peak resident memory (ru_maxrss, KiB); run_process only
 };
 
 /// Runs `program` with `args` (no shell), stdin from /dev/null, and waits for it.

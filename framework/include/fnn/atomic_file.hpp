@@ -2,6 +2,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,27 @@ namespace fnn {
 /// untouched. A process killed mid-write (SIGKILL, power loss) leaves only its temporary; after
 /// a successful write, temporaries of `file` whose writing process no longer exists are removed.
 FNN_API void write_file_atomically(const std::filesystem::path& file, std::string_view bytes);
+
+/// `write_file_atomically` with the bytes given piece by piece (output too large to hold in
+/// memory, e.g. fnn predict's): the same plan, refusals and messages. The constructor refuses
+/// what cannot be written and creates the temporary; `write` appends to it (to a device, FIFO or
+/// descriptor, writes go straight there); `commit` syncs it and renames it over the file.
+/// Destroyed without `commit` (an error on the way), it removes the temporary: the file is
+/// untouched and nothing is left behind.
+class FNN_API AtomicFileWriter {
+ public:
+  explicit AtomicFileWriter(const std::filesystem::path& file);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  void write(std::string_view bytes);
+  void commit();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 /// Proves, without touching `file`, that `write_file_atomically(file, ...)` can write it: the
 /// checks above, and a temporary created and removed in its directory (or, for a device, FIFO or

@@ -66,6 +66,12 @@ FNN_API std::vector<std::size_t> resolve_columns(const CsvTable& table,
 /// Splits a table into inputs (every other column, in order) and targets (the given columns).
 FNN_API Dataset split_columns(const CsvTable& table, const std::vector<std::size_t>& targets);
 
+/// What `write_csv` writes, in pieces, for output written a block of rows at a time: the header
+/// line ("" for no header), and rows of `values` appended to `text`, formatted as write_csv
+/// formats them.
+FNN_API std::string csv_header_line(const std::vector<std::string>& header);
+FNN_API void append_csv_rows(std::string& text, ConstMatrixView values);
+
 /// Writes a matrix as CSV ('.' decimals, enough digits to read the same float back), with a
 /// header line when `header` is not empty. The write is atomic: a temporary file in the same
 /// directory, renamed over `file` only when complete. Throws DataError on I/O failure.

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,7 @@ struct DataSource {
   std::string labels_option;  ///< the option that names `labels` ("train-labels"), for messages
 };
 
-/// Reads a data set. With `classes_from_labels`, a class-label target decides the class count
+/// Reads a data set (the blocks `read_dataset_blocks` reads, appended). With `classes_from_labels`, a class-label target decides the class count
 /// (largest label + 1) and stores it in `layout`; otherwise the layout's count is used and a
 /// larger label is an error. IDX data always has class labels; with `input_width`, an IDX header
 /// declaring rows of another width is refused before its data is read.
@@ -52,5 +53,26 @@ FNN_API Dataset load_dataset(const DataSource& source, DataLayout& layout, bool 
 /// `input_width` columns or those plus the layout's target columns (which are dropped).
 FNN_API Matrix load_inputs(const std::filesystem::path& file, const DataLayout& layout,
                    std::size_t input_width);
+
+/// A block of rows read from a data file, with its first row's index among the file's data
+/// rows (0-based). The handler may change the block (scale it in place).
+using DatasetBlockHandler = std::function<void(Dataset& block, std::size_t first_row)>;
+using InputBlockHandler = std::function<void(Matrix& inputs, std::size_t first_row)>;
+
+/// `load_dataset` for a saved model's layout (ColumnNames::use, the layout's class count), block
+/// by block: consecutive blocks of `block_rows` rows (the last one smaller; a file without rows
+/// gives one empty block), targets one-hot as load_dataset makes them, with the same checks and
+/// messages (a bad label's row counted in the whole file). Memory holds one block whatever the
+/// file's size. For an IDX file and a layout without a class count, the label count is the
+/// largest label + 1, found by a first pass over the files. A DataError thrown by `on_block`
+/// passes through unchanged.
+FNN_API void read_dataset_blocks(const DataSource& source, const DataLayout& layout,
+                                 std::size_t input_width, std::size_t block_rows,
+                                 const DatasetBlockHandler& on_block);
+
+/// `load_inputs` block by block, as `read_dataset_blocks` is `load_dataset`'s.
+FNN_API void read_input_blocks(const std::filesystem::path& file, const DataLayout& layout,
+                               std::size_t input_width, std::size_t block_rows,
+                               const InputBlockHandler& on_block);
 
 }  // namespace fnn

@@ -41,7 +41,10 @@ FNN_API Dataset read_idx_dataset(const std::filesystem::path& images,
 /// read of the last row checks that both files end there. Throws DataError as read_idx_dataset.
 class FNN_API IdxDatasetReader {
  public:
-  IdxDatasetReader(const std::filesystem::path& images, const std::filesystem::path& labels);
+  /// With `columns`, an image file of another row width is refused first, as read_idx_dataset
+  /// refuses it.
+  IdxDatasetReader(const std::filesystem::path& images, const std::filesystem::path& labels,
+                   std::optional<std::size_t> columns = std::nullopt);
   ~IdxDatasetReader();
   IdxDatasetReader(const IdxDatasetReader&) = delete;
   IdxDatasetReader& operator=(const IdxDatasetReader&) = delete;
@@ -51,6 +54,27 @@ class FNN_API IdxDatasetReader {
   /// The next `count` rows: `inputs` count × cols(), `labels` count. SpecError for more rows
   /// than are left or spans of other sizes.
   void read(std::size_t count, std::span<float> inputs, std::span<float> labels);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+/// One IDX file read a few rows at a time (fnn predict's images), as read_idx reads it whole:
+/// the same checks and messages, memory for the rows read. Throws DataError as read_idx.
+class FNN_API IdxReader {
+ public:
+  explicit IdxReader(const std::filesystem::path& file,
+                     std::optional<std::size_t> columns = std::nullopt);
+  ~IdxReader();
+  IdxReader(const IdxReader&) = delete;
+  IdxReader& operator=(const IdxReader&) = delete;
+
+  std::size_t rows() const noexcept;
+  std::size_t cols() const noexcept;
+  /// The next `count` rows into `values` (count × cols()); SpecError for more rows than are
+  /// left or a span of another size.
+  void read(std::size_t count, std::span<float> values);
 
  private:
   struct State;
