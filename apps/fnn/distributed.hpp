@@ -25,6 +25,12 @@ struct Job {
 const Job* current_job() noexcept;
 void set_current_job(const Job* job) noexcept;
 
+/// For a command whose ranks all reached its end together (fnn sweep, once rank 0 has told the
+/// others that the sweep ended): its failure status then ends the job through MPI_Finalize and
+/// the exit status, not MPI_Abort, whose report would bury the command's own.
+void mark_ended_together() noexcept;
+bool ended_together() noexcept;
+
 /// What every rank must agree on before training: (what, value) pairs.
 using Fingerprint = std::vector<std::pair<std::string, std::string>>;
 
