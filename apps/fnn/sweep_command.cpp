@@ -336,8 +336,8 @@ TrialOutcome run_trial(const SweepPlan& plan, std::size_t index, const StopReque
     if (!fs::exists(directory / "config.ini")) {
       write_file_atomically(directory / "config.ini", plan.configs[index]);
     }
-    std::ofstream(directory / "log", std::ios::app) << "fnn sweep: trial run by " << job->name()
-                                                    << "\n";
+    std::ofstream(directory / "log", std::ios::app)
+        << "fnn sweep: trial run by " << job->name() << ", process " << ::getpid() << "\n";
   }
   std::vector<std::string> args{"train", "--config", (directory / "config.ini").string()};
   if (fs::exists(checkpoint)) {
