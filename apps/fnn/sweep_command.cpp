@@ -33,6 +33,7 @@
 #include "progress.hpp"
 #include "resume_command.hpp"
 #include "stopping_options.hpp"
+#include "sweep_parent.hpp"
 #include "sweep_plot.hpp"
 #include "sweep_ranks.hpp"
 #include "train_options.hpp"
@@ -220,13 +221,14 @@ std::string last_line(const fs::path& file) {
 
 // The environment for a trial: this one without a launcher's variables (Open MPI's OMPI_*,
 // PMIx's PMIX_*, PMI's PMI_*). A trial of a sweep across ranks is one process on its own; with
-// them it would take itself for a rank (fnn::detect_launcher) and be refused.
+// them it would take itself for a rank (fnn::detect_launcher) and be refused. The sweep's process
+// id is added (sweep_parent.hpp).
 std::vector<char*> trial_environment() {
-  std::vector<char*> kept;
+  std::vector<char*> kept{const_cast<char*>(sweep_parent_entry())};
   for (char** variable = environ; *variable != nullptr; ++variable) {
     const std::string_view text(*variable);
-    const bool launcher =
-        text.starts_with("OMPI_") || text.starts_with("PMIX_") || text.starts_with("PMI_");
+    const bool launcher = text.starts_with("OMPI_") || text.starts_with("PMIX_") ||
+                          text.starts_with("PMI_") || text.starts_with("FNN_SWEEP_PARENT=");
     if (!launcher) kept.push_back(*variable);
   }
   kept.push_back(nullptr);

@@ -28,6 +28,7 @@
 #include "progress.hpp"
 #include "resume_command.hpp"
 #include "stopping_options.hpp"
+#include "sweep_parent.hpp"
 #include "train_options.hpp"
 #include "usage_error.hpp"
 
@@ -547,6 +548,7 @@ int train_command(const std::vector<std::string>& args) {
       stop, "fnn: interrupted: stopping after this batch" +
                 std::string(checkpoints.file.empty() ? "" : " and saving a checkpoint") +
                 " (interrupt again to quit at once)");
+  stop_with_the_sweep();  // a trial of a sweep that died stops too
   const bool complete =
       run->train(train, validation,
                  {.on_batch = [&](const BatchReport& b) { progress.batch_done(b); },
