@@ -90,8 +90,8 @@ po::options_description sweep_options(const po::options_description& train) {
        "K-fold cross-validation of each configuration (stratified for --classes, folds fixed "
        "by --seed): summary.csv reports the mean and standard deviation over the folds")
       ("jobs", po::value<long long>()->value_name("J")->default_value(1),
-       "trials run at once; each gets max(1, T / J) threads of the budget T (--threads, else the "
-       "cores), so J must be at most T");
+       "trials run at once (on each rank under mpirun or srun); each gets max(1, T / J) threads "
+       "of the budget T (--threads, else the cores), so J must be at most T");
   // clang-format on
   if (train.find_nothrow("monitor", false) == nullptr) {
     sweep.add_options()("monitor", po::value<std::string>()->value_name("NAME"),
