@@ -17,7 +17,7 @@ namespace fnn::cli {
 namespace {
 
 const Job* job_of_this_process = nullptr;
-bool stopped_by_agreement = false;
+bool job_ended_together = false;
 
 // One entry a line, "what=value", so that the texts compare line by line.
 std::string text_of(const Fingerprint& fingerprint) {
@@ -68,9 +68,8 @@ std::string Job::name() const {
 
 const Job* current_job() noexcept { return job_of_this_process; }
 void set_current_job(const Job* job) noexcept { job_of_this_process = job; }
-
-void note_agreed_stop() noexcept { stopped_by_agreement = true; }
-bool agreed_stop_noted() noexcept { return stopped_by_agreement; }
+void mark_ended_together() noexcept { job_ended_together = true; }
+bool ended_together() noexcept { return job_ended_together; }
 
 std::string checksum(std::span<const float> values) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;

@@ -25,11 +25,13 @@ struct Job {
 const Job* current_job() noexcept;
 void set_current_job(const Job* job) noexcept;
 
-/// After a stop every rank agreed on (they all stopped after the same batch, rank 0 wrote the
-/// checkpoint), main ends the job normally, through MPI_Finalize, instead of aborting it for the
-/// non-zero exit status: an abort could end rank 0 while it writes.
-void note_agreed_stop() noexcept;
-bool agreed_stop_noted() noexcept;
+/// For a command whose ranks all reached its end together: an agreed stop of fnn train (every
+/// rank stopped after the same batch, rank 0 wrote the checkpoint), or fnn sweep once rank 0 has
+/// told the others that the sweep ended. Its non-zero status then ends the job through
+/// MPI_Finalize and the exit status, not MPI_Abort, which could end rank 0 while it writes and
+/// whose report would bury the command's own.
+void mark_ended_together() noexcept;
+bool ended_together() noexcept;
 
 /// What every rank must agree on before training: (what, value) pairs.
 using Fingerprint = std::vector<std::pair<std::string, std::string>>;

@@ -59,8 +59,8 @@ int dispatch(const std::vector<std::string>& words) {
     std::cout << "fnn " << fnn::version << " (plugin ABI " << fnn::abi_version << ")\n";
     return 0;
   }
-  // Under mpirun or srun only train runs across processes (main opened the job); N copies of
-  // another command would race on its files.
+  // Under mpirun or srun only train and sweep run across processes (main opened the job); N
+  // copies of another command would race on its files.
   if (fnn::cli::current_job() == nullptr) {
     if (const auto refusal = fnn::launch_refusal("fnn " + words[0])) {
       throw fnn::cli::UsageError(*refusal);
@@ -77,14 +77,16 @@ int dispatch(const std::vector<std::string>& words) {
                              " (see fnn --help)");
 }
 
-// fnn train under mpirun or srun: MPI starts here, before anything starts TBB's threads. Ranks
-// other than 0 print nothing but errors.
+// fnn train or fnn sweep under mpirun or srun: MPI starts here, before anything starts TBB's
+// threads. Ranks other than 0 print nothing but errors.
 std::unique_ptr<fnn::cli::Job> open_job(std::unique_ptr<fnn::MpiModule>& mpi, int* argc,
                                         char*** argv) {
-  if (*argc < 2 || std::string((*argv)[1]) != "train" || !fnn::launched_as_many()) return {};
+  if (*argc < 2 || !fnn::launched_as_many()) return {};
+  const std::string command = (*argv)[1];
+  if (command != "train" && command != "sweep") return {};  // sweep: trials spread over the ranks
   std::error_code ignored;
   if (!std::filesystem::exists(fnn::mpi_module_path(), ignored)) {  // exit 2, saying so
-    throw fnn::cli::UsageError(*fnn::launch_refusal("fnn train"));
+    throw fnn::cli::UsageError(*fnn::launch_refusal("fnn " + command));
   }
   mpi = std::make_unique<fnn::MpiModule>(argc, argv);
   char host[256] = {};
@@ -131,7 +133,7 @@ int main(int argc, char** argv) {
   std::string who;  // "rank r/N (host): " in a job
   const int status = run(argc, argv, mpi, who);
   // After an error the other ranks may wait in an exchange for this one: end the whole job.
-  // After an agreed stop all ranks return the same status and finalise together.
-  if (mpi && status != 0 && !fnn::cli::agreed_stop_noted()) mpi->abort(status);
+  // After an agreed stop, or a sweep's end, all ranks return the same status and finalise together.
+  if (mpi && status != 0 && !fnn::cli::ended_together()) mpi->abort(status);
   return status;
 }

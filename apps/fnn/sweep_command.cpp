@@ -28,11 +28,14 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
 #include "resume_command.hpp"
 #include "stopping_options.hpp"
+#include "sweep_parent.hpp"
 #include "sweep_plot.hpp"
+#include "sweep_ranks.hpp"
 #include "train_options.hpp"
 #include "usage_error.hpp"
 
@@ -51,6 +54,10 @@ const std::vector<std::string> per_trial_options{"save",     "resume", "metrics"
 // trial's config.ini runs from any directory.
 const std::vector<std::string> input_file_options{"train", "train-labels", "test", "test-labels",
                                                   "validation"};
+
+// Whether this process talks for the sweep: it runs alone, or is rank 0 of a job (the other
+// ranks only run the trials they are given, and say nothing but errors).
+bool speaks_for_the_sweep() { return current_job() == nullptr || current_job()->rank == 0; }
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -83,8 +90,8 @@ po::options_description sweep_options(const po::options_description& train) {
        "K-fold cross-validation of each configuration (stratified for --classes, folds fixed "
        "by --seed): summary.csv reports the mean and standard deviation over the folds")
       ("jobs", po::value<long long>()->value_name("J")->default_value(1),
-       "trials run at once; each gets max(1, T / J) threads of the budget T (--threads, else the "
-       "cores), so J must be at most T");
+       "trials run at once (on each rank under mpirun or srun); each gets max(1, T / J) threads "
+       "of the budget T (--threads, else the cores), so J must be at most T");
   // clang-format on
   if (train.find_nothrow("monitor", false) == nullptr) {
     sweep.add_options()("monitor", po::value<std::string>()->value_name("NAME"),
@@ -165,7 +172,8 @@ SweepConfiguration base_settings(const po::variables_map& values,
     const std::string name = option->long_name();
     if (!values.count(name) || values[name].defaulted()) continue;
     if (contains(per_trial_options, name)) {
-      std::cerr << "fnn sweep: note: --" << name << " is set for each trial by the sweep; "
+      if (speaks_for_the_sweep())
+        std::cerr << "fnn sweep: note: --" << name << " is set for each trial by the sweep; "
                 << in_quotes(value_text(values[name].value())) << " is not used\n";
       continue;
     }
@@ -211,6 +219,22 @@ std::string last_line(const fs::path& file) {
   return last;
 }
 
+// The environment for a trial: this one without a launcher's variables (Open MPI's OMPI_*,
+// PMIx's PMIX_*, PMI's PMI_*). A trial of a sweep across ranks is one process on its own; with
+// them it would take itself for a rank (fnn::detect_launcher) and be refused. The sweep's process
+// id is added (sweep_parent.hpp).
+std::vector<char*> trial_environment() {
+  std::vector<char*> kept{const_cast<char*>(sweep_parent_entry())};
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    const std::string_view text(*variable);
+    const bool launcher = text.starts_with("OMPI_") || text.starts_with("PMIX_") ||
+                          text.starts_with("PMI_") || text.starts_with("FNN_SWEEP_PARENT=");
+    if (!launcher) kept.push_back(*variable);
+  }
+  kept.push_back(nullptr);
+  return kept;
+}
+
 // One trial as a child process: fnn train on its config.ini, output to its log. Children run in
 // a process group of their own, so that a Ctrl-C reaches them once, forwarded by the sweep.
 class TrialProcess {
@@ -230,8 +254,9 @@ class TrialProcess {
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setpgroup(&attributes, 0);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    const int failed =
-        posix_spawn(&pid_, "/proc/self/exe", &actions, &attributes, argv.data(), environ);
+    std::vector<char*> environment = trial_environment();
+    const int failed = posix_spawn(&pid_, "/proc/self/exe", &actions, &attributes, argv.data(),
+                                   environment.data());
     posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     if (failed != 0) {
@@ -308,6 +333,14 @@ TrialOutcome run_trial(const SweepPlan& plan, std::size_t index, const StopReque
   const fs::path model = directory / "model.fnn";
   const fs::path checkpoint = directory / "checkpoint.fnn";
   fs::create_directories(directory);
+  if (const Job* job = current_job()) {
+    // Another host may not see the directory rank 0 wrote; the log says which rank ran the trial.
+    if (!fs::exists(directory / "config.ini")) {
+      write_file_atomically(directory / "config.ini", plan.configs[index]);
+    }
+    std::ofstream(directory / "log", std::ios::app)
+        << "fnn sweep: trial run by " << job->name() << ", process " << ::getpid() << "\n";
+  }
   std::vector<std::string> args{"train", "--config", (directory / "config.ini").string()};
   if (fs::exists(checkpoint)) {
     write_file_atomically(directory / "resume.ini", plan.resume_configs[index]);
@@ -557,6 +590,19 @@ int sweep_command(const std::vector<std::string>& args) {
     if (trial.fold <= 1)
       check_parses(plan.configs.back(), plan.swept[trial.configuration], trial.configuration + 1);
   }
+  const TrialRunner runner = [&](const SweepTrial& trial, const StopRequest& asked) {
+    return run_trial(plan, static_cast<std::size_t>(&trial - plan.trials.data()), asked);
+  };
+  const Job* job = current_job();
+  if (job != nullptr && job->rank != 0) {  // runs what rank 0 hands out; rank 0 writes the rest
+    StopRequest stop;
+    const InterruptHandler interrupts(stop, "fnn sweep: " + job->name() +
+                                                ": interrupted: stopping its trials at their "
+                                                "next batch, with checkpoints");
+    serve_trials(job->mpi.messages(), plan.trials, runner, stop);
+    mark_ended_together();
+    return 0;
+  }
   check_out(values, out);
   // A directory of an earlier sweep continues only with the same trials: sweep.txt lists them.
   std::string listing;
@@ -583,23 +629,25 @@ int sweep_command(const std::vector<std::string>& args) {
 
   std::cerr << "sweep: " << plan.swept.size() << " configurations"
             << (folds > 0 ? " x " + std::to_string(folds) + " folds" : std::string()) << ", "
-            << jobs << " at a time with " << plan.threads << " threads each, in " << out.string()
-            << "\n";
+            << jobs << " at a time"
+            << (job != nullptr ? " on each of " + std::to_string(job->size) + " ranks" : "")
+            << " with " << plan.threads << " threads each, in " << out.string() << "\n";
   StopRequest stop;
   const InterruptHandler interrupts(
       stop,
       "fnn sweep: interrupted: stopping the running trials at their next batch, with "
       "checkpoints (interrupt again to quit at once)");
   SweepProgress progress(plan, out, monitor);
-  const auto outcomes = run_trials(
-      plan.trials, jobs,
-      [&](const SweepTrial& trial, const StopRequest& asked) {
-        return run_trial(plan, static_cast<std::size_t>(&trial - plan.trials.data()), asked);
-      },
-      &stop,
-      {.on_start = [&](const SweepTrial& trial) { progress.started(trial); },
-       .on_end = [&](const SweepTrial& trial,
-                     const TrialOutcome& outcome) { progress.ended(trial, outcome); }});
+  const SweepEvents events{
+      .on_start = [&](const SweepTrial& trial) { progress.started(trial); },
+      .on_end = [&](const SweepTrial& trial,
+                    const TrialOutcome& outcome) { progress.ended(trial, outcome); }};
+  // Across ranks every rank runs trials, rank 0 hands them out (sweep_ranks.hpp).
+  const auto outcomes =
+      job != nullptr
+          ? coordinate_trials(job->mpi.messages(), plan.trials, jobs, runner, stop, events)
+          : run_trials(plan.trials, jobs, runner, &stop, events);
+  if (job != nullptr) mark_ended_together();
   progress.finish();
 
   const auto finished = static_cast<std::size_t>(

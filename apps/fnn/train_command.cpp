@@ -29,6 +29,7 @@
 #include "resume_command.hpp"
 #include "stopping_options.hpp"
 #include "streamed_training.hpp"
+#include "sweep_parent.hpp"
 #include "train_options.hpp"
 #include "usage_error.hpp"
 
@@ -581,6 +582,7 @@ int train_command(const std::vector<std::string>& args) {
                 (job ? "the next batch on every rank" : "this batch") +
                 std::string(checkpoints.file.empty() ? "" : " and saving a checkpoint") +
                 " (interrupt again to quit at once)");
+  stop_with_the_sweep();  // a trial of a sweep that died stops too
   const bool complete =
       run->train(train_rows, validation_rows,
                  {.on_batch = [&](const BatchReport& b) { progress.batch_done(b); },
@@ -596,7 +598,7 @@ int train_command(const std::vector<std::string>& args) {
                 << ") to " << values["save"].as<std::string>() << "\n";
     }
     if (job) {
-      note_agreed_stop();  // every rank stops here: main ends the job normally
+      mark_ended_together();  // every rank stops here: main ends the job normally
       if (!writes_files) return 128 + run->stop_signal();  // rank 0 says where and how to go on
     }
     return interrupted(values, run->stop_signal(), checkpoints.file.string(),

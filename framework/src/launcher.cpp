@@ -46,7 +46,7 @@ std::optional<std::string> launch_refusal(const std::string& what) {
   const std::filesystem::path module = mpi_module_path();
   std::error_code ignored;
   if (std::filesystem::exists(module, ignored)) {
-    message.append("and only fnn train runs across processes (through the MPI module ")
+    message.append("and only fnn train and fnn sweep run across processes (through the MPI module ")
         .append(module.string())
         .append(")");
   } else {
@@ -97,7 +97,28 @@ MpiModule::MpiModule(int* argc, char*** argv) : library_(std::make_unique<Librar
   }
 }
 
-MpiModule::~MpiModule() { library_->close(exchange_); }
+MpiModule::~MpiModule() {
+  if (messages_ != nullptr) {  // before MPI ends in close
+    library_->library.get<void(JobMessages*) noexcept>("fnn_comm_mpi_messages_close")(messages_);
+  }
+  library_->close(exchange_);
+}
+
+JobMessages& MpiModule::messages() {
+  if (messages_ != nullptr) return *messages_;
+  for (const char* name : {"fnn_comm_mpi_messages_open", "fnn_comm_mpi_messages_close"}) {
+    if (!library_->library.has(name)) {
+      throw PluginError("the MPI module " + mpi_module_path().string() + " has no " + name +
+                        ": it is from an older fnn version; reinstall fnn-mpi");
+    }
+  }
+  messages_ = library_->library.get<JobMessages*() noexcept>("fnn_comm_mpi_messages_open")();
+  if (messages_ == nullptr) {
+    throw PluginError("the MPI module " + mpi_module_path().string() +
+                      " could not open the job's messages");
+  }
+  return *messages_;
+}
 
 void MpiModule::abort(int code) noexcept {
   library_->abort(code);

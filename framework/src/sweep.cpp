@@ -90,8 +90,10 @@ std::string csv_field(const std::string& text) {
   return field + "\"";
 }
 
+}  // namespace
+
 // The result file's text and back: "key = value" lines, numbers as to_text writes them.
-std::string result_text(const TrialResult& result) {
+std::string trial_result_text(const TrialResult& result) {
   std::string text = "status = finished\nepochs = " + std::to_string(result.epochs) +
                      "\nseconds = " + to_text(result.seconds) + "\n";
   for (const auto& [name, value] : result.metrics)
@@ -99,8 +101,8 @@ std::string result_text(const TrialResult& result) {
   return text;
 }
 
-TrialResult read_result(const std::filesystem::path& file) {
-  std::ifstream in(file);
+TrialResult parse_trial_result(const std::string& text, const std::string& where) {
+  std::istringstream in(text);
   TrialResult result;
   std::size_t line_number = 0;
   bool finished = false;
@@ -108,13 +110,13 @@ TrialResult read_result(const std::filesystem::path& file) {
     ++line_number;
     const std::size_t equals = line.find(" = ");
     const std::string key = line.substr(0, equals);
-    const std::string text = equals == std::string::npos ? "" : line.substr(equals + 3);
-    const std::optional<double> parsed = number(text);
+    const std::string value_text = equals == std::string::npos ? "" : line.substr(equals + 3);
+    const std::optional<double> parsed = number(value_text);
     const double value = parsed.value_or(0.0);
-    if (key == "status" && text == "finished") {
+    if (key == "status" && value_text == "finished") {
       finished = true;
     } else if (!parsed) {
-      throw DataError(file.string() + ":" + std::to_string(line_number) +
+      throw DataError(where + ":" + std::to_string(line_number) +
                       ": not a line of a trial's result: " + in_quotes(line) +
                       "; delete the file to run the trial again");
     } else if (key == "epochs") {
@@ -126,11 +128,18 @@ TrialResult read_result(const std::filesystem::path& file) {
     }
   }
   if (!finished) {
-    throw DataError(file.string() +
+    throw DataError(where +
                     ": not a finished trial's result (no 'status = finished'); "
                     "delete the file to run the trial again");
   }
   return result;
+}
+
+namespace {
+
+TrialResult read_result(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return parse_trial_result(std::string(std::istreambuf_iterator<char>(in), {}), file.string());
 }
 
 SweepStatistic statistic(const std::string& name, const std::vector<double>& values) {
@@ -347,17 +356,35 @@ std::optional<TrialResult> finished_result(const SweepTrial& trial) {
   return read_result(result_file(trial));
 }
 
-std::vector<std::optional<TrialOutcome>> run_trials(const std::vector<SweepTrial>& trials,
-                                                    std::size_t jobs, const TrialRunner& runner,
-                                                    const StopRequest* stop,
-                                                    const SweepEvents& events) {
+std::vector<std::optional<TrialOutcome>> earlier_outcomes(const std::vector<SweepTrial>& trials) {
   std::vector<std::optional<TrialOutcome>> outcomes(trials.size());
-  // Finished before: read now, so that a bad result file fails the sweep before any run.
   for (std::size_t t = 0; t < trials.size(); ++t) {
     if (auto result = finished_result(trials[t])) {
       outcomes[t] = TrialOutcome{TrialOutcome::Status::finished, std::move(*result), {}};
     }
   }
+  return outcomes;
+}
+
+TrialOutcome run_and_record(const SweepTrial& trial, const TrialRunner& runner,
+                            const StopRequest& stop) {
+  try {
+    TrialOutcome outcome = runner(trial, stop);
+    if (outcome.status == TrialOutcome::Status::finished) {
+      write_file_atomically(result_file(trial), trial_result_text(outcome.result));
+    }
+    return outcome;
+  } catch (const std::exception& error) {
+    return {TrialOutcome::Status::failed, {}, error.what()};
+  }
+}
+
+std::vector<std::optional<TrialOutcome>> run_trials(const std::vector<SweepTrial>& trials,
+                                                    std::size_t jobs, const TrialRunner& runner,
+                                                    const StopRequest* stop,
+                                                    const SweepEvents& events) {
+  // Finished before: read now, so that a bad result file fails the sweep before any run.
+  std::vector<std::optional<TrialOutcome>> outcomes = earlier_outcomes(trials);
   std::mutex lock;
   std::size_t next = 0;
   const StopRequest never;
@@ -372,15 +399,7 @@ std::vector<std::optional<TrialOutcome>> run_trials(const std::vector<SweepTrial
         t = next++;
         if (events.on_start) events.on_start(trials[t]);
       }
-      TrialOutcome outcome;
-      try {
-        outcome = runner(trials[t], asked);
-        if (outcome.status == TrialOutcome::Status::finished) {
-          write_file_atomically(result_file(trials[t]), result_text(outcome.result));
-        }
-      } catch (const std::exception& error) {
-        outcome = {TrialOutcome::Status::failed, {}, error.what()};
-      }
+      TrialOutcome outcome = run_and_record(trials[t], runner, asked);
       const std::lock_guard<std::mutex> guard(lock);
       outcomes[t] = outcome;
       if (events.on_end) events.on_end(trials[t], outcome);

@@ -36,6 +36,26 @@ FNN_API bool launched_as_many();
 /// what can run across processes. For a usage error (exit 2).
 FNN_API std::optional<std::string> launch_refusal(const std::string& what);
 
+/// Short messages between the processes of a job, for work handed out as it goes (fnn sweep
+/// across ranks, docs/distributed.md): a send returns at once, and a process looks for what has
+/// arrived when it likes, so that it can serve the others while it waits for work of its own.
+/// Messages from one process to another arrive in the order sent. One thread calls it.
+class FNN_API JobMessages {
+ public:
+  struct Message {
+    std::size_t from = 0;  ///< the sender's rank
+    std::string text;
+  };
+  virtual ~JobMessages() = default;
+  virtual std::size_t rank() const noexcept = 0;
+  virtual std::size_t ranks() const noexcept = 0;
+  /// Sends `text` to rank `to` (not this one) without waiting for it to arrive. fnn::Error when
+  /// the transport fails.
+  virtual void send(std::size_t to, const std::string& text) = 0;
+  /// The next message that has arrived for this process, or nullopt at once when none has.
+  virtual std::optional<Message> receive() = 0;
+};
+
 /// The MPI module (mpi_module_path()), loaded and started: the gradient exchange over every
 /// process of the job. Open it first thing in main: MPI_Init_thread must run before TBB starts
 /// its threads. The destructor finalises MPI.
@@ -49,6 +69,9 @@ class FNN_API MpiModule {
   MpiModule& operator=(const MpiModule&) = delete;
 
   GradientExchange& exchange() noexcept { return *exchange_; }
+  /// Messages between the processes of the job, opened on first use; PluginError when the
+  /// module has none (an older module).
+  JobMessages& messages();
   /// Ends every process of the job with `code` (MPI_Abort): after an error on one process the
   /// others may wait in an exchange that never completes.
   [[noreturn]] void abort(int code) noexcept;
@@ -57,6 +80,7 @@ class FNN_API MpiModule {
   struct Library;
   std::unique_ptr<Library> library_;
   GradientExchange* exchange_ = nullptr;
+  JobMessages* messages_ = nullptr;
 };
 
 }  // namespace fnn

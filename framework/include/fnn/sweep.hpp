@@ -133,6 +133,22 @@ FNN_API std::filesystem::path result_file(const SweepTrial& trial);
 /// DataError naming the file when it is not one run_trials wrote.
 FNN_API std::optional<TrialResult> finished_result(const SweepTrial& trial);
 
+/// The text of a trial's result_file, and back (the same result, every bit of every number): a
+/// result sent from the process that ran the trial to the one that summarises (fnn sweep across
+/// ranks). DataError naming `where` (a file, or who sent it) when `text` is not such a result.
+FNN_API std::string trial_result_text(const TrialResult& result);
+FNN_API TrialResult parse_trial_result(const std::string& text, const std::string& where);
+
+/// Each trial's outcome from an earlier run of the sweep: finished, with the result its
+/// result_file holds, or nullopt. DataError as finished_result.
+FNN_API std::vector<std::optional<TrialOutcome>> earlier_outcomes(
+    const std::vector<SweepTrial>& trials);
+
+/// Runs one trial through `runner` as run_trials does: a finished one's result is written to its
+/// result_file, and a runner that throws fails the trial with the exception's message.
+FNN_API TrialOutcome run_and_record(const SweepTrial& trial, const TrialRunner& runner,
+                                    const StopRequest& stop);
+
 /// Runs `trials`, `jobs` at a time (at least 1), in order of starting: a trial whose
 /// result_file exists is not run again (its outcome is read from it); the others are given to
 /// `runner`, and a finished one's result is written to its result_file. Once `stop` (may be
