@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# An agreed stop under mpirun (docs/distributed.md): a signal to one rank of 2, and SIGTERM and
-# SIGINT to mpirun itself, stop both ranks after the same batch; rank 0 writes the checkpoint and
-# says where; resuming it (on 2 ranks, and in one process with --shards 2) gives the unbroken
+# An agreed stop under mpirun (docs/distributed.md): a signal to one rank of 2 stops both ranks
+# after the same batch; rank 0 writes the checkpoint and says where; resuming it (on 2 ranks, and in one process with --shards 2) gives the unbroken
 # run's model byte for byte; a signalled rank's job exits as a single interrupted process does.
+# (A signal to mpirun itself is not tested: see the end.)
 # usage: stop_under_mpirun.sh FNN MPIRUN [mpirun options...]
 set -euo pipefail
 source "$(dirname "$0")/mpi_script_lib.sh"
@@ -92,13 +92,9 @@ train 2 rank1-resumed-2.log --resume rank1.checkpoint --train long.csv --epochs 
   --threads 1 --save rank1-resumed-2.fnn
 same_model rank1-unbroken.fnn rank1-resumed-2.fnn "rank1: its checkpoint resumed on 2 ranks"
 
-# SIGTERM and SIGINT to mpirun: odls_base_sigkill_timeout seconds later (default 1) it sends
-# SIGTERM to every rank, and SIGKILL as long again after that: given 10 s the ranks stop together
-# and rank 0 writes the checkpoint. mpirun itself then exits 1.
-for signal in TERM INT; do
-  stopped_run "mpirun-$signal" mpirun "$signal" --mca odls_base_sigkill_timeout 10
-  [ "$status" != 0 ] || fail "SIG$signal to mpirun: mpirun exited 0"
-  check_stop "mpirun-$signal"
-done
+# SIGTERM or SIGINT to mpirun itself is not tested: mpirun passes SIGTERM on to the ranks only
+# odls_base_sigkill_timeout seconds later and, being signalled itself, drops the ranks' last lines
+# of output and sometimes kills them before rank 0's stop checkpoint (seen on a loaded 2-core
+# machine: the checkpoint then was the last periodic one). docs/distributed.md says so.
 
 mpi_script_end
