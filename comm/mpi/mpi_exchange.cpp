@@ -16,16 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "mpi_status.hpp"
+
 namespace {
 
-void check(int status, const char* call) {
-  if (status == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING] = {};
-  int length = 0;
-  MPI_Error_string(status, text, &length);
-  throw fnn::Error(std::string("the gradient exchange failed in ") + call + ": " +
-                   std::string(text, static_cast<std::size_t>(length)));
-}
+void check(int status, const char* call) { fnn::comm::check_mpi(status, call, "the gradient exchange"); }
 
 class MpiExchange final : public fnn::GradientExchange {
  public:

@@ -11,15 +11,12 @@
 #include <optional>
 #include <string>
 
+#include "mpi_status.hpp"
+
 namespace {
 
 void check(int status, const char* call) {
-  if (status == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING] = {};
-  int length = 0;
-  MPI_Error_string(status, text, &length);
-  throw fnn::Error(std::string("the messages between the ranks failed in ") + call + ": " +
-                   std::string(text, static_cast<std::size_t>(length)));
+  fnn::comm::check_mpi(status, call, "the messages between the ranks");
 }
 
 class MpiMessages final : public fnn::JobMessages {

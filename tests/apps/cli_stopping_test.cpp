@@ -18,6 +18,8 @@ using fnn::test::run_fnn;
 using fnn::test::start_fnn;
 using fnn::test::write_file;
 
+using fnn::test::tensor_bytes;
+
 namespace {
 
 struct Folder {
@@ -78,13 +80,6 @@ std::vector<std::string> base(const Folder& f, std::size_t epochs) {
           "plain"};
 }
 
-std::string tensor_bytes(const std::string& file, const std::string& name) {
-  const fnn::ModelFile model = fnn::read_model_file(file);
-  const auto found = model.tensors.find(name);
-  if (found == model.tensors.end()) return "";
-  return {reinterpret_cast<const char*>(found->second.data()),
-          found->second.size() * sizeof(float)};
-}
 
 std::string metadata(const std::string& file, const std::string& key) {
   const fnn::ModelFile model = fnn::read_model_file(file);

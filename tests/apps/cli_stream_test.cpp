@@ -11,6 +11,8 @@ using fnn::test::read_file;
 using fnn::test::run_fnn;
 using fnn::test::write_file;
 
+using fnn::test::tensor_bytes;
+
 namespace {
 
 // 600 rows of three inputs and a class label 0..2.
@@ -23,14 +25,6 @@ std::string class_csv() {
   return text;
 }
 
-// A model file's tensor, as raw bytes, for bit-for-bit comparison.
-std::string tensor_bytes(const std::string& file, const std::string& name) {
-  const fnn::ModelFile model = fnn::read_model_file(file);
-  const auto found = model.tensors.find(name);
-  if (found == model.tensors.end()) return "";
-  return {reinterpret_cast<const char*>(found->second.data()),
-          found->second.size() * sizeof(float)};
-}
 
 }  // namespace
 

@@ -12,6 +12,14 @@ const Registry& plugins() {
   return registry;
 }
 
+std::string tensor_bytes(const std::filesystem::path& file, const std::string& name) {
+  const ModelFile model = read_model_file(file);
+  const auto found = model.tensors.find(name);
+  if (found == model.tensors.end()) return "";
+  return {reinterpret_cast<const char*>(found->second.data()),
+          found->second.size() * sizeof(float)};
+}
+
 std::filesystem::path fixture(const std::string& file_name) {
   return std::filesystem::path(FNN_FIXTURE_DIR) / file_name;
 }

@@ -49,6 +49,10 @@ class ScopedEnvironment {
   bool had_previous_;
 };
 
+/// A model file's tensor as raw bytes ("" when it has none of that name), for comparing two
+/// runs bit for bit.
+std::string tensor_bytes(const std::filesystem::path& file, const std::string& name);
+
 /// The message of the fnn::Error that `action` throws ("" and a failed check if none is thrown).
 template <class Action>
 std::string error_message(Action&& action) {
