@@ -218,5 +218,11 @@ TEST_CASE("fnn predict's memory does not grow with the number of rows", "[cli][s
   // rows of 100 floats): streamed, both hold one block.
   INFO("peak " << small.peak_kb << " KiB for 20000 rows, " << large.peak_kb << " for 160000");
   CHECK(small.peak_kb > 0);
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in quarantine (256 MB by default): every block's buffers
+  // stay resident for a while, so the peak grows with the blocks read whatever fnn holds.
+  WARN("peak memory not compared under AddressSanitizer (its quarantine keeps freed blocks)");
+#else
   CHECK(large.peak_kb < small.peak_kb + 16 * 1024);
+#endif
 }
