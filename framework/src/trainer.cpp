@@ -59,6 +59,15 @@ int stop_word(const TrainingOptions& options) {
   return options.stop != nullptr && options.stop->requested() ? options.stop->signal() : no_stop;
 }
 
+// The matrix overloads' data as a source, once its row counts are known to agree.
+MatrixSource matrix_source(ConstMatrixView inputs, ConstMatrixView targets) {
+  if (inputs.rows() != targets.rows()) {
+    throw TrainingError("there are " + std::to_string(inputs.rows()) + " input rows but " +
+                        std::to_string(targets.rows()) + " target rows");
+  }
+  return MatrixSource(inputs, targets);
+}
+
 std::string diverged(std::size_t epoch, std::size_t batch, const std::string& what) {
   return "training diverged in epoch " + std::to_string(epoch) + ", batch " +
          std::to_string(batch) + ": " + what +
@@ -309,11 +318,7 @@ int Trainer::stop_signal() const noexcept {
 
 EpochReport Trainer::train_epoch(ConstMatrixView inputs, ConstMatrixView targets,
                                  const std::function<void(const BatchReport&)>& on_batch) {
-  if (inputs.rows() != targets.rows()) {
-    throw TrainingError("there are " + std::to_string(inputs.rows()) + " input rows but " +
-                        std::to_string(targets.rows()) + " target rows");
-  }
-  return train_epoch(MatrixSource(inputs, targets), on_batch);
+  return train_epoch(matrix_source(inputs, targets), on_batch);
 }
 
 EpochReport Trainer::train_epoch(const SampleSource& data,
@@ -438,11 +443,7 @@ EpochReport Trainer::train_epoch(const SampleSource& data,
 
 EpochReport Trainer::fit(ConstMatrixView inputs, ConstMatrixView targets,
                          const std::function<bool(const EpochReport&)>& on_epoch) {
-  if (inputs.rows() != targets.rows()) {
-    throw TrainingError("there are " + std::to_string(inputs.rows()) + " input rows but " +
-                        std::to_string(targets.rows()) + " target rows");
-  }
-  return fit(MatrixSource(inputs, targets), on_epoch);
+  return fit(matrix_source(inputs, targets), on_epoch);
 }
 
 EpochReport Trainer::fit(const SampleSource& data,
