@@ -3,9 +3,7 @@
 #include <cstring>
 #include <fnn/data_store.hpp>
 #include <fnn/error.hpp>
-#include <fnn/names.hpp>
 #include <fnn/training_run.hpp>
-#include <set>
 #include <vector>
 
 #include "distributed.hpp"
@@ -13,10 +11,6 @@
 namespace fnn::cli {
 
 namespace {
-
-bool unique(const std::vector<std::string>& names) {
-  return std::set(names.begin(), names.end()).size() == names.size();
-}
 
 // The checksum text of doubles, by their bytes.
 std::string checksum_of(const std::vector<double>& values) {
@@ -46,26 +40,7 @@ bool StreamedTraining::streams(const std::filesystem::path& file, const DataLayo
 StreamedTraining::StreamedTraining(const std::filesystem::path& file, DataLayout& layout,
                                    bool record)
     : file_(file) {
-  if (record) {
-    // What load_dataset records for a store (data_source.cpp): its own targets and names.
-    const DataStoreReader reader(file);
-    const DataStoreInfo& info = reader.info();
-    if (!layout.target_columns.empty() && layout.target_columns != info.target_names) {
-      const std::size_t count = info.target_count;
-      throw DataError(
-          file.string() + ": a data store's targets were chosen by fnn convert (" +
-          (info.target_names.empty()
-               ? std::to_string(count) + (count == 1 ? " unnamed column" : " unnamed columns")
-               : join(info.target_names)) +
-          "); give no --target, or those names");
-    }
-    if (!info.input_names.empty() && unique(info.input_names) && unique(info.target_names)) {
-      layout.input_names = info.input_names;
-      layout.target_names = info.target_names;
-      layout.model = "the model trained on " + file.string();
-    }
-    if (info.classes > 0) layout.classes = info.classes;
-  }
+  if (record) record_store_layout(file, DataStoreReader(file).info(), layout);
   store_ = std::make_unique<StoreSource>(file, layout.classes);
 }
 

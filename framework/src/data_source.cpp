@@ -181,21 +181,7 @@ std::vector<std::string> store_header(const DataStoreInfo& info) {
 // class count; --target, when given, must name its target columns.
 ColumnPlan record_store(const std::filesystem::path& file, const DataStoreInfo& info,
                         DataLayout& layout) {
-  if (!layout.target_columns.empty() && layout.target_columns != info.target_names) {
-    throw DataError(file.string() + ": a data store's targets were chosen by fnn convert (" +
-                    (info.target_names.empty() ? columns(info.target_count, "unnamed")
-                                               : join(info.target_names)) +
-                    "); give no --target, or those names");
-  }
-  const bool unique =
-      std::set(info.input_names.begin(), info.input_names.end()).size() == info.input_count &&
-      std::set(info.target_names.begin(), info.target_names.end()).size() == info.target_count;
-  if (!info.input_names.empty() && unique) {
-    layout.input_names = info.input_names;
-    layout.target_names = info.target_names;
-    layout.model = "the model trained on " + file.string();
-  }
-  if (info.classes > 0) layout.classes = info.classes;
+  record_store_layout(file, info, layout);
   std::vector<std::size_t> targets(info.target_count);
   std::iota(targets.begin(), targets.end(), info.input_count);
   return {other_columns(info.input_count + info.target_count, targets), std::move(targets)};
@@ -387,6 +373,25 @@ class RowAppender {
 };
 
 }  // namespace
+
+void record_store_layout(const std::filesystem::path& file, const DataStoreInfo& info,
+                         DataLayout& layout) {
+  if (!layout.target_columns.empty() && layout.target_columns != info.target_names) {
+    throw DataError(file.string() + ": a data store's targets were chosen by fnn convert (" +
+                    (info.target_names.empty() ? columns(info.target_count, "unnamed")
+                                               : join(info.target_names)) +
+                    "); give no --target, or those names");
+  }
+  const bool unique =
+      std::set(info.input_names.begin(), info.input_names.end()).size() == info.input_count &&
+      std::set(info.target_names.begin(), info.target_names.end()).size() == info.target_count;
+  if (!info.input_names.empty() && unique) {
+    layout.input_names = info.input_names;
+    layout.target_names = info.target_names;
+    layout.model = "the model trained on " + file.string();
+  }
+  if (info.classes > 0) layout.classes = info.classes;
+}
 
 Dataset load_dataset(const DataSource& source, DataLayout& layout, bool classes_from_labels,
                      ColumnNames names, std::optional<std::size_t> input_width) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fnn/data_store.hpp"
 #include "fnn/dataset.hpp"
 #include "fnn/export.hpp"
 
@@ -41,6 +42,12 @@ struct DataSource {
 /// (largest label + 1) and stores it in `layout`; otherwise the layout's count is used and a
 /// larger label is an error. IDX data always has class labels; with `input_width`, an IDX header
 /// declaring rows of another width is refused before its data is read.
+/// What `load_dataset` records in a new model's layout from a store's header: its own targets
+/// (DataError naming `file` when `layout.target_columns` asks for others), its column names
+/// (when they are all distinct) and its class count.
+FNN_API void record_store_layout(const std::filesystem::path& file, const DataStoreInfo& info,
+                                 DataLayout& layout);
+
 /// A CSV file with a header, read for a layout with names, gives those columns whatever their
 /// order (others are ignored; a missing one is a DataError naming it); any other CSV file is
 /// read by position, and with names its width must be inputs + targets.
