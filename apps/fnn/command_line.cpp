@@ -116,7 +116,8 @@ po::options_description common_options() {
       ("plugin-dir", po::value<std::vector<std::string>>()->value_name("DIR")->composing(),
        "also load plugins from DIR, searched before FNN_PLUGIN_PATH and fnn's own (repeatable)")
       ("threads", po::value<long long>()->value_name("N"),
-       "worker threads, at most 1024 (default: FNN_THREADS, else one per core)");
+       "compute threads, at most 1024 (default: FNN_THREADS, else one per core); fnn train "
+       "adds one that reads the next batch meanwhile");
   return options;
 }
 

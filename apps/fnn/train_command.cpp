@@ -312,7 +312,9 @@ int train_command(const std::vector<std::string>& args) {
   refuse_shorthand_with_layers(values);
   const std::size_t epochs = at_least(values, "epochs", 1);
   const std::size_t threads = thread_count(values);
-  const auto thread_limit = limit_threads(threads);  // evaluation too, not only the trainer
+  // One thread more than --threads for the trainer's prefetching reader; the trainer's batches
+  // and TrainingRun's evaluations keep to `threads` in arenas of their own.
+  const auto thread_limit = limit_threads(threads == 0 ? 0 : threads + 1);
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
   const CheckpointPolicy checkpoints = checkpoint_policy(values);
   const double exchange_timeout = values["exchange-timeout"].as<double>();

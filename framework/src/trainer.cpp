@@ -5,7 +5,6 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <tbb/global_control.h>
@@ -20,6 +19,7 @@
 #include "fnn/random.hpp"
 #include "fnn/sample_source.hpp"
 #include "fnn/sizes.hpp"
+#include "row_order.hpp"
 
 namespace fnn {
 
@@ -130,7 +130,8 @@ struct Trainer::State {
   std::vector<int> stops;
   int agreed_stop = no_stop;
 
-  std::vector<std::size_t> order;  // sample order of the current epoch
+  detail::RowOrder order;  // sample order of the current epoch
+  std::vector<std::size_t> batch_rows[2];  // each batch buffer's rows, from `order`
   // Made by reserve() for batches of up to `capacity` rows: min(batch size, rows of the data).
   std::size_t capacity = 0;
   // Two batches, gathered contiguously: the one computing and the next one, being gathered.
@@ -217,7 +218,8 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
 
 void Trainer::State::start_gather(const SampleSource& data, std::size_t first, std::size_t rows,
                                   std::size_t to) {
-  const std::span<const std::size_t> samples(order.data() + first, rows);
+  const std::span<std::size_t> samples(batch_rows[to].data(), rows);
+  order.copy(first, samples);
   const MatrixView inputs = batch_inputs[to].view().row_block(0, rows);
   const MatrixView targets = batch_targets[to].view().row_block(0, rows);
   reader.execute([&] {
@@ -273,6 +275,7 @@ void Trainer::reserve(std::size_t rows) {
   for (std::size_t b = 0; b < 2; ++b) {
     state.batch_inputs[b] = Matrix(capacity, network.input_size());
     state.batch_targets[b] = Matrix(capacity, network.output_size());
+    state.batch_rows[b].resize(capacity);
   }
   state.workspace.emplace(network, shard_capacity);
   state.gradient.assign(checked_multiply(shards, network.parameters().size(),
@@ -355,14 +358,7 @@ EpochReport Trainer::train_epoch(const SampleSource& data,
                         " batches; resume with the same data and batch size");
   }
 
-  // Fisher–Yates from the identity, so the order depends only on the generator's state.
-  state.order.resize(sample_count);
-  std::iota(state.order.begin(), state.order.end(), std::size_t{0});
-  if (state.options.shuffle) {
-    for (std::size_t i = state.order.size(); i > 1; --i) {
-      std::swap(state.order[i - 1], state.order[state.rng.below(i)]);
-    }
-  }
+  state.order.reset(sample_count, state.options.shuffle, state.rng);
   for (std::size_t skipped = 0; skipped < state.batches_done; ++skipped) state.rng.next();
 
   // This process's rows of batch `batch` (only the rows of its shards are gathered).

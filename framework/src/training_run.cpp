@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tbb/task_arena.h>
 
 #include "fnn/atomic_file.hpp"
 #include "fnn/early_stopping.hpp"
@@ -69,6 +70,13 @@ struct TrainingRun::State {
                  .exchange = options.exchange}) {}
 
   TrainingState& training() { return *info.training; }
+  // Evaluation on the run's `threads`, like the trainer's batches, also where the caller allows
+  // one thread more for the trainer's prefetching reader (fnn train --threads).
+  Evaluation evaluate_in_arena(const SampleSource& data, bool classes) {
+    Evaluation result;
+    compute.execute([&] { result = evaluate(network, *loss, data, classes); });
+    return result;
+  }
   bool keeps_best() const {
     return info.training->monitoring && info.training->monitoring->patience > 0;
   }
@@ -91,7 +99,7 @@ struct TrainingRun::State {
 
   void add_training_accuracy(EpochSummary& summary, const SampleSource& train) {
     if (!summary.training_accuracy) {
-      summary.training_accuracy = evaluate(network, *loss, train, true).accuracy;
+      summary.training_accuracy = evaluate_in_arena(train, true).accuracy;
     }
   }
 
@@ -170,6 +178,8 @@ struct TrainingRun::State {
   std::shared_ptr<Loss> loss;
   std::shared_ptr<Optimizer> optimizer;
   Trainer trainer;
+  tbb::task_arena compute{options.threads == 0 ? tbb::task_arena::automatic
+                                               : static_cast<int>(options.threads)};
   LearningRateSchedule schedule = LearningRateSchedule::parse(training().schedule);
   double base_rate = optimizer->learning_rate();  // the rate the schedule scales
   std::optional<MetricsLog> metrics;
@@ -257,7 +267,7 @@ bool TrainingRun::train(const SampleSource& train, const SampleSource* validatio
       summary.training = s.trainer.train_epoch(train, on_batch);
       if (summary.training.interrupted) break;
       if (validates) {
-        const Evaluation checked = evaluate(s.network, *s.loss, *validation_data, classes);
+        const Evaluation checked = s.evaluate_in_arena(*validation_data, classes);
         summary.validation_loss = checked.loss;
         summary.validation_accuracy = checked.accuracy;
       }
