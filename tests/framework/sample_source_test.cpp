@@ -5,6 +5,7 @@
 #include <fnn/sample_source.hpp>
 #include <fnn/training_run.hpp>
 #include <fstream>
+#include <numeric>
 #include <vector>
 
 #include "support/test_support.hpp"
@@ -190,7 +191,7 @@ TEST_CASE("a store source refuses a damaged block when it is opened", "[stream][
 
 namespace {
 
-// Counts which rows are gathered.
+// Counts which rows are gathered, and keeps them in the order asked.
 class CountingSource final : public fnn::SampleSource {
  public:
   explicit CountingSource(const fnn::Dataset& data) : memory_(data), seen_(data.inputs.rows(), 0) {}
@@ -200,13 +201,16 @@ class CountingSource final : public fnn::SampleSource {
   void gather(std::span<const std::size_t> rows, fnn::MatrixView inputs,
               fnn::MatrixView targets) const override {
     for (const std::size_t row : rows) ++seen_[row];
+    order_.insert(order_.end(), rows.begin(), rows.end());
     memory_.gather(rows, inputs, targets);
   }
   const std::vector<std::size_t>& seen() const { return seen_; }
+  const std::vector<std::size_t>& order() const { return order_; }
 
  private:
   fnn::MatrixSource memory_;
   mutable std::vector<std::size_t> seen_;
+  mutable std::vector<std::size_t> order_;
 };
 
 // One participant of two: shares nothing (the other's shard sums stay as they are), enough to
@@ -255,4 +259,24 @@ TEST_CASE("each participant of a distributed run gathers only the rows of its sh
   // 78 batches of 64 rows (32 a shard) and one of 8 (4 a shard): half the rows each.
   CHECK(count(seen[0]) == rows / 2);
   CHECK(count(seen[1]) == rows / 2);
+}
+
+// The order is part of a run's definition (a saved run resumes into it): Fisher–Yates from the
+// identity, drawn from the seed's generator, whatever the trainer stores it in (13 bits a row
+// here, so indices straddle its 64-bit words).
+TEST_CASE("an epoch's sample order is Fisher-Yates drawn from the seed", "[stream]") {
+  const fnn::Dataset data{raw_data().inputs, fnn::Matrix(rows, classes)};
+  const CountingSource source(data);
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("mse");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  fnn::Trainer trainer(network, *loss, *sgd,
+                       {.batch_size = 64, .shards = 1, .epochs = 1, .seed = 3, .threads = 1});
+  trainer.train_epoch(source);
+
+  std::vector<std::size_t> expected(rows);
+  std::iota(expected.begin(), expected.end(), std::size_t{0});
+  fnn::Rng rng(3);
+  for (std::size_t i = rows; i > 1; --i) std::swap(expected[i - 1], expected[rng.below(i)]);
+  CHECK(source.order() == expected);
 }
