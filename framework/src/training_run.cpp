@@ -74,7 +74,7 @@ struct TrainingRun::State {
   // one thread more for the trainer's prefetching reader (fnn train --threads).
   Evaluation evaluate_in_arena(const SampleSource& data, bool classes) {
     Evaluation result;
-    compute.execute([&] { result = evaluate(network, *loss, data, classes); });
+    compute.execute([&] { result = fnn::evaluate(network, *loss, data, classes); });
     return result;
   }
   bool keeps_best() const {
@@ -304,6 +304,9 @@ void TrainingRun::save(const std::filesystem::path& file) const {
 }
 
 const Loss& TrainingRun::loss() const noexcept { return *state_->loss; }
+Evaluation TrainingRun::evaluate(const SampleSource& data, bool classes) const {
+  return state_->evaluate_in_arena(data, classes);
+}
 TrainingPosition TrainingRun::position() const { return state_->trainer.position(); }
 std::size_t TrainingRun::epochs_done() const noexcept { return state_->trainer.epochs_done(); }
 int TrainingRun::stop_signal() const noexcept { return state_->trainer.stop_signal(); }

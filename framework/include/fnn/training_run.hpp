@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fnn/dataset.hpp"
+#include "fnn/evaluation.hpp"
 #include "fnn/export.hpp"
 #include "fnn/interrupt.hpp"
 #include "fnn/model.hpp"
@@ -113,6 +114,8 @@ class FNN_API TrainingRun {
   void save(const std::filesystem::path& file) const;
 
   const Loss& loss() const noexcept;
+  /// fnn::evaluate of the network as it stands, on the run's threads (RunOptions::threads).
+  Evaluation evaluate(const SampleSource& data, bool classes) const;
   TrainingPosition position() const;
   std::size_t epochs_done() const noexcept;
   /// The signal of the stop request that stopped the run (Trainer::stop_signal: with other
