@@ -21,6 +21,10 @@ std::string checksum_of(const std::vector<double>& values) {
 
 }  // namespace
 
+std::string store_statistics(const DataStoreInfo& info) {
+  return "store statistics " + checksum_of(info.mean) + "/" + checksum_of(info.variance);
+}
+
 bool StreamedTraining::streams(const std::filesystem::path& file, const DataLayout& layout,
                                bool record, bool classes_from_labels) {
   if (!is_data_store(file)) return false;
@@ -71,8 +75,7 @@ std::string StreamedTraining::fingerprint() const {
   const DataStoreInfo& info = store_->reader().info();
   return std::to_string(train().rows()) + " rows of " + std::to_string(info.rows) + ", " +
          std::to_string(train().input_count()) + " inputs, " +
-         std::to_string(train().target_count()) + " targets, store statistics " +
-         checksum_of(info.mean) + "/" + checksum_of(info.variance);
+         std::to_string(train().target_count()) + " targets, " + store_statistics(info);
 }
 
 }  // namespace fnn::cli

@@ -12,6 +12,10 @@
 
 namespace fnn::cli {
 
+/// "store statistics MEAN/VARIANCE": a checksum of the per-column statistics fnn convert stored
+/// in a store's header (computed from every input value), for a fingerprint.
+std::string store_statistics(const DataStoreInfo& info);
+
 class StreamedTraining {
  public:
   /// Whether `file` (the --train file, without labels) is streamed: a data store whose columns

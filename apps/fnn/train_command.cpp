@@ -28,9 +28,9 @@
 #include "progress.hpp"
 #include "resume_command.hpp"
 #include "stopping_options.hpp"
-#include "streamed_training.hpp"
 #include "sweep_parent.hpp"
 #include "train_options.hpp"
+#include "training_data.hpp"
 #include "usage_error.hpp"
 
 namespace fnn::cli {
@@ -200,17 +200,6 @@ double fraction(const po::variables_map& values, const std::string& name) {
   return value;
 }
 
-// The training data must have samples and at least one input column, before a network is built
-// from it (a one-column file would otherwise be blamed on --hidden).
-void check_trainable(const Dataset& data, const std::string& file) {
-  if (data.inputs.rows() == 0) throw DataError(file + ": there are no training samples");
-  if (data.inputs.cols() == 0) {
-    throw DataError(file + ": every column is a target (" + std::to_string(data.targets.cols()) +
-                    "), so the network would have no inputs; give data with input columns, or "
-                    "name fewer --target columns");
-  }
-}
-
 // The end of a run stopped by a signal: a checkpoint where the run stands (if it has somewhere
 // to go), the command that continues it, and the exit status a shell expects (128 + signal).
 int interrupted(const po::variables_map& values, int signal, const std::string& checkpoint,
@@ -245,25 +234,11 @@ std::optional<std::pair<std::size_t, std::size_t>> validation_fold(const po::var
   return std::pair(fold, folds);
 }
 
-DataSource source(const po::variables_map& values, const std::string& data_option,
-                  const std::string& labels_option) {
-  DataSource result{values[data_option].as<std::string>(), std::nullopt, labels_option};
-  if (values.count(labels_option)) result.labels = values[labels_option].as<std::string>();
-  return result;
-}
-
-// Rows, widths and checksums of data in memory, as the ranks of a job compare it.
-std::string shape_text(const Dataset& data) {
-  return std::to_string(data.inputs.rows()) + " rows, " + std::to_string(data.inputs.cols()) +
-         " inputs, " + std::to_string(data.targets.cols()) + " targets, checksum " +
-         checksum(data.inputs.values()) + "/" + checksum(data.targets.values());
-}
-
 // What the ranks of a job must agree on before training: the same fnn, plugin files and BLAS
 // core, network, data (after scaling), options, and as many parameters and optimizer values to
 // broadcast.
 Fingerprint fingerprint(const Registry& registry, const ModelInfo& info, const Network& network,
-                        const std::string& train, const Dataset& validation) {
+                        const std::string& train, const std::string& validation) {
   const TrainingState& training = *info.training;
   Fingerprint result{
       {"fnn", std::string(version) + " (plugin ABI " + std::to_string(abi_version) + ")"},
@@ -271,7 +246,7 @@ Fingerprint fingerprint(const Registry& registry, const ModelInfo& info, const N
       {"network", std::to_string(network.input_size()) + " inputs, " +
                       to_text(network.spec().layers)},
       {"training data", train},
-      {"validation", shape_text(validation)},
+      {"validation", validation},
       {"--loss", to_text(info.loss)},
       {"--optimizer", to_text(training.optimizer)},
       {"--schedule", training.schedule},
@@ -438,43 +413,18 @@ int train_command(const std::vector<std::string>& args) {
   DataLayout& layout = info.layout;
   if (!resumed) layout = DataLayout{split_list(values["target"].as<std::string>()), 0};
   // A data store streams: its rows are read as batches need them, never loaded whole
-  // (streamed_training.hpp). `train` then holds no rows, only the widths.
-  const std::string train_file = values["train"].as<std::string>();
-  std::optional<StreamedTraining> streamed;
-  Dataset train;
-  if (!values.count("train-labels") && !fold &&
-      StreamedTraining::streams(train_file, layout, !resumed,
-                                !resumed && values["classes"].as<bool>())) {
-    streamed.emplace(train_file, layout, !resumed);
-    const SampleSource& rows = streamed->train();
-    train = Dataset{Matrix(0, rows.input_count()), Matrix(0, rows.target_count())};
-    if (rows.input_count() == 0) check_trainable(train, train_file);  // names the problem
-  } else {
-    train = load_dataset(source(values, "train", "train-labels"), layout,
-                         !resumed && values["classes"].as<bool>(),
-                         resumed ? ColumnNames::use : ColumnNames::record);
-    check_trainable(train, train_file);
-  }
+  // (training_data.hpp).
+  TrainingData data(values, layout, !resumed, !resumed && values["classes"].as<bool>(),
+                    fold.has_value());
   const bool classes = layout.classes > 0;
   check_monitored_classes(training.monitoring, classes);
   if (values["train-accuracy"].as<bool>() && !classes) {
     throw UsageError("fnn train: --train-accuracy needs class targets: give --classes (IDX data "
                      "has them)");
   }
-  Dataset validation;
-  if (streamed) {
-    streamed->split(validation_split, training.seed);
-    if (!resumed) info.scaler = streamed->fit(scale);  // fitted on the training rows only
-    streamed->scale(info.scaler);
-  } else {
-    validation = fold ? from_options("--folds", [&] {
-      return split_fold(train, fold->first, fold->second, training.seed, classes);
-    })
-                      : split_validation(train, validation_split, training.seed);
-    if (!resumed) info.scaler = Scaler(scale, train.inputs);  // fitted on the training rows only
-    info.scaler.apply(train.inputs);
-    if (validation.inputs.rows()) info.scaler.apply(validation.inputs);
-  }
+  data.hold_out(validation_split, fold, training.seed, classes);
+  if (!resumed) info.scaler = data.fit(scale);  // fitted on the training rows only
+  data.scale(info.scaler);
 
   // Network, loss, optimizer.
   if (!resumed) {
@@ -486,8 +436,8 @@ int train_command(const std::vector<std::string>& args) {
   }
   if (!resumed || !values["schedule"].defaulted()) training.schedule = schedule_text;
   const auto built = [&] {
-    const std::size_t inputs = train.inputs.cols();
-    const std::size_t targets = train.targets.cols();
+    const std::size_t inputs = data.input_count();
+    const std::size_t targets = data.target_count();
     return Network(registry, layers ? layers->network(inputs, targets)
                                     : perceptron(inputs, hidden, activation, output_activation,
                                                  targets, dropout));
@@ -495,7 +445,7 @@ int train_command(const std::vector<std::string>& args) {
   const char* network_options =
       layers ? "--layers" : "--hidden/--activation/--output-activation/--dropout";
   Network network = resumed ? std::move(resumed->network) : from_options(network_options, built);
-  check_fits(network, train, values["train"].as<std::string>());
+  data.check_fits(network);
   // A resumed run's components come from its model file: a bad one is that file's fault.
   const auto make_component = [&](const std::string& option_names, auto make) {
     return resumed ? from_model_file(resume_file, make) : from_options(option_names, make);
@@ -505,19 +455,7 @@ int train_command(const std::vector<std::string>& args) {
     return registry.make_optimizer(training.optimizer.name, training.optimizer.options);
   });
   // Everything the run needs is checked before the first epoch: the test data too.
-  std::optional<Dataset> test;
-  if (values.count("test")) {
-    test = load_dataset(source(values, "test", "test-labels"), layout, false, ColumnNames::use,
-                        network.input_size());
-    check_fits(network, *test, values["test"].as<std::string>());
-    info.scaler.apply(test->inputs);
-  }
-  if (values.count("validation")) {
-    validation = load_dataset(source(values, "validation", "validation-labels"), layout, false,
-                              ColumnNames::use, network.input_size());
-    check_fits(network, validation, values["validation"].as<std::string>());
-    info.scaler.apply(validation.inputs);
-  }
+  data.open_evaluation(values, layout, network, info.scaler);
   if (!resumed) {
     const auto init = from_options("--init", [&] {
       return registry.make_initializer(training.init.name, training.init.options);
@@ -529,9 +467,8 @@ int train_command(const std::vector<std::string>& args) {
   if (job) {  // every rank starts from rank 0's parameters and optimizer state
     job->mpi.exchange().set_deadline(exchange_timeout);  // every exchange from here on
     stall_for_test(*job, "agreement");
-    const std::string train_print = streamed ? streamed->fingerprint()
-                                             : shape_text(train);
-    agree(*job, fingerprint(registry, info, network, train_print, validation));
+    agree(*job, fingerprint(registry, info, network, data.train_fingerprint(),
+                            data.validation_fingerprint()));
     stall_for_test(*job, "parameters");
     job->mpi.exchange().broadcast(network.parameters());
     job->mpi.exchange().broadcast(training.optimizer_state);
@@ -549,12 +486,8 @@ int train_command(const std::vector<std::string>& args) {
   std::optional<TrainingRun> run;
   make_component("--loss/--optimizer", [&] { run.emplace(registry, network, info, run_options); });
   // Its batch memory, sized by the data: what cannot fit is refused before the first epoch.
-  // What trains and validates: the streamed store's rows (and split), or the data in memory.
-  const MatrixSource train_in_memory(train);
-  const MatrixSource validation_in_memory(validation);
-  const SampleSource& train_rows = streamed ? streamed->train() : train_in_memory;
-  const bool held_out = streamed && streamed->validation() != nullptr && !values.count("validation");
-  const SampleSource* validation_rows = held_out ? streamed->validation() : &validation_in_memory;
+  const SampleSource& train_rows = data.train();
+  const SampleSource* validation_rows = &data.validation();
   from_options("--batch-size", [&] { run->reserve(train_rows.rows()); });
   if (resumed) {
     const TrainingPosition& position = resumed->info.training->position;
@@ -610,7 +543,9 @@ int train_command(const std::vector<std::string>& args) {
       !line.empty()) {
     std::cout << line << "\n";
   }
-  if (test) std::cout << "test: " << describe(evaluate(network, run->loss(), *test, classes)) << "\n";
+  if (const EvaluationData* test = data.test()) {
+    std::cout << "test: " << describe(test->evaluate(network, run->loss(), classes)) << "\n";
+  }
   if (values.count("save") && writes_files) {
     run->save(values["save"].as<std::string>());
     std::cout << "saved " << values["save"].as<std::string>() << "\n";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fnn train streaming a data store under mpirun (docs/data.md): each rank reads only its shards'
 # rows of the store, and the model is the file one process saves on the CSV, byte for byte; with
-# a validation split and a checkpoint inside an epoch resumed by one process too.
+# a validation split and a checkpoint inside an epoch resumed by one process too. A --validation
+# store is read block by block by every rank, and ranks given different ones are refused.
 # usage: train_store_under_mpirun.sh FNN MPIRUN [mpirun options...]
 set -euo pipefail
 source "$(dirname "$0")/mpi_script_lib.sh"
@@ -22,4 +23,25 @@ same_model split-csv.fnn split-store.fnn "2 ranks on the store with --validation
 train alone resumed.log --resume ck.fnn --train data.fnnd --validation-split 0.3 --epochs 3 \
   --save resumed.fnn
 same_model split-csv.fnn resumed.fnn "the 2-rank store checkpoint resumed in one process"
+
+# A --validation store watched by early stopping: the model one process saves with the CSV file.
+make_data valid.csv 2
+make_data other.csv 3
+for name in valid other; do
+  "$fnn" convert "$name.csv" -o "$name.fnnd" >convert.log 2>&1 || fail "fnn convert: $(cat convert.log)"
+done
+train alone valid-csv.log "${tiny_training[@]}" --shards 2 --validation valid.csv \
+  --early-stopping 1 --save valid-csv.fnn
+train 2 valid-store.log "${store_training[@]}" --shards 2 --validation valid.fnnd \
+  --early-stopping 1 --save valid-store.fnn
+same_model valid-csv.fnn valid-store.fnn "2 ranks validating on a store"
+# Rank 1 given another store of the same shape: refused before training, naming the validation.
+status=0
+"${mpirun[@]}" -np 1 "$fnn" train "${store_training[@]}" --validation valid.fnnd \
+  --save differ.fnn : -np 1 "$fnn" train "${store_training[@]}" --validation other.fnnd \
+  --save differ.fnn >differ.log 2>&1 || status=$?
+[ "$status" = 1 ] || fail "ranks validating on different stores exited $status, expected 1"
+grep -q "disagree before training: rank 1 has validation=23 rows, 3 inputs, 1 targets, store" \
+  differ.log || fail "different validation stores: no message naming them: $(cat differ.log)"
+[ ! -e differ.fnn ] || fail "ranks validating on different stores wrote a model"
 mpi_script_end
