@@ -544,7 +544,7 @@ int train_command(const std::vector<std::string>& args) {
     std::cout << line << "\n";
   }
   if (const EvaluationData* test = data.test()) {
-    std::cout << "test: " << describe(test->evaluate(network, run->loss(), classes)) << "\n";
+    std::cout << "test: " << describe(run->evaluate(test->rows(), classes)) << "\n";
   }
   if (values.count("save") && writes_files) {
     run->save(values["save"].as<std::string>());

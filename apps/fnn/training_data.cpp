@@ -91,11 +91,6 @@ EvaluationData::EvaluationData(const DataSource& source, DataLayout& layout, con
   rows_ = memory_.get();
 }
 
-Evaluation EvaluationData::evaluate(const Network& network, const Loss& loss, bool classes) const {
-  if (store_) return fnn::evaluate(network, loss, *store_, classes);
-  return fnn::evaluate(network, loss, data_, classes);
-}
-
 std::string EvaluationData::fingerprint() const {
   if (!store_) return shape_text(data_);
   return std::to_string(store_->rows()) + " rows, " + std::to_string(store_->input_count()) +

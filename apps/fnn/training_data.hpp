@@ -8,8 +8,6 @@
 #include <cstdint>
 #include <fnn/data_source.hpp>
 #include <fnn/dataset.hpp>
-#include <fnn/evaluation.hpp>
-#include <fnn/loss.hpp>
 #include <fnn/network.hpp>
 #include <fnn/sample_source.hpp>
 #include <fnn/scaler.hpp>
@@ -43,7 +41,6 @@ class EvaluationData {
   /// Whether the file is a store read block by block.
   bool streamed() const noexcept { return store_ != nullptr; }
   const SampleSource& rows() const noexcept { return *rows_; }
-  Evaluation evaluate(const Network& network, const Loss& loss, bool classes) const;
   /// The data as the ranks of a job compare it (fingerprint): rows, widths and a checksum of the
   /// scaled values in memory, or of a store's per-column statistics.
   std::string fingerprint() const;
