@@ -3,7 +3,8 @@
 # 784-64-10) and fnn predict on Fashion-MNIST repeated to a few sizes of float data: does memory
 # stay flat as the data grows? For each size the training images (IDX gz) are written as CSV,
 # their rows repeated until the inputs and labels hold that many bytes as floats (785 floats a
-# row), converted to a store, trained on and predicted from.
+# row), converted to a store, trained on, used as the --validation store of a run that trains on
+# the 10,000 test images ("validate"), and predicted from.
 #
 #   bench/data_memory.sh [--sizes 0.2,1,4] [--fnn build/release/bin/fnn] [--work DIR]
 #                        [--data /usr/share/datasets/fashion-mnist] [--keep]
@@ -42,7 +43,11 @@ peak_mb() {
 }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
-printf '%-8s %-10s %-11s %-11s %-11s %-11s\n' "GB" "rows" "CSV MB" "convert MB" "train MB" "predict MB"
+# The training set of the "validate" column: the 10,000 test images, validated on the big store.
+"$fnn" convert "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" \
+  --output "$work/small.fnnd" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+printf '%-8s %-10s %-11s %-11s %-11s %-11s %-11s\n' "GB" "rows" "CSV MB" "convert MB" "train MB" \
+  "validate MB" "predict MB"
 IFS=, read -ra wanted <<<"$sizes"
 for size in "${wanted[@]}"; do
   rows=$(python3 -c "print(int(float('$size') * 1e9 / (785 * 4)))")
@@ -68,8 +73,12 @@ PY
   train=$(peak_mb "$fnn" train --train "$work/data.fnnd" --classes --hidden 64 --epochs 1 \
     --loss cross_entropy --output-activation softmax --batch-size 64 --progress plain \
     --save "$work/model.fnn")
+  validate=$(peak_mb "$fnn" train --train "$work/small.fnnd" --hidden 64 --epochs 1 \
+    --loss cross_entropy --output-activation softmax --batch-size 64 --progress plain \
+    --validation "$work/data.fnnd")
   predict=$(peak_mb "$fnn" predict --model "$work/model.fnn" --input "$work/data.fnnd" \
     --output "$work/predictions.csv")
   rm -f "$work/data.fnnd" "$work/predictions.csv"
-  printf '%-8s %-10s %-11s %-11s %-11s %-11s\n' "$size" "$rows" "$csv_mb" "$convert" "$train" "$predict"
+  printf '%-8s %-10s %-11s %-11s %-11s %-11s %-11s\n' "$size" "$rows" "$csv_mb" "$convert" "$train" \
+    "$validate" "$predict"
 done

@@ -15,6 +15,7 @@ using Catch::Matchers::Contains;
 using fnn::test::read_file;
 using fnn::test::run_fnn;
 using fnn::test::write_file;
+using fnn::test::write_idx;
 
 namespace {
 
@@ -26,22 +27,6 @@ std::string class_rows(std::size_t count) {
             "e-1," + std::to_string(r % 11) + "," + std::to_string(r % 3) + "\n";
   }
   return text;
-}
-
-// An IDX image file of `count` images of 10 x 10 u8 pixels and its labels (0..4).
-void write_idx(const std::string& images_file, const std::string& labels_file,
-               std::uint32_t count) {
-  std::string images{'\0', '\0', '\x08', '\x03'};
-  std::string labels{'\0', '\0', '\x08', '\x01'};
-  for (const int shift : {24, 16, 8, 0}) {
-    images += static_cast<char>((count >> shift) & 0xff);
-    labels += static_cast<char>((count >> shift) & 0xff);
-  }
-  images += std::string{0, 0, 0, 10, 0, 0, 0, 10};
-  for (std::uint32_t i = 0; i < count * 100; ++i) images += static_cast<char>(i * 37 % 251);
-  for (std::uint32_t i = 0; i < count; ++i) labels += static_cast<char>(i % 5);
-  write_file(images_file, images);
-  write_file(labels_file, labels);
 }
 
 // What fnn eval printed before it streamed: the whole file read, scaled and evaluated at once.

@@ -169,4 +169,19 @@ void write_file(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary) << text;
 }
 
+void write_idx(const std::filesystem::path& images_file, const std::filesystem::path& labels_file,
+               std::uint32_t count) {
+  std::string images{'\0', '\0', '\x08', '\x03'};
+  std::string labels{'\0', '\0', '\x08', '\x01'};
+  for (const int shift : {24, 16, 8, 0}) {
+    images += static_cast<char>((count >> shift) & 0xff);
+    labels += static_cast<char>((count >> shift) & 0xff);
+  }
+  images += std::string{0, 0, 0, 10, 0, 0, 0, 10};
+  for (std::uint32_t i = 0; i < count * 100; ++i) images += static_cast<char>(i * 37 % 251);
+  for (std::uint32_t i = 0; i < count; ++i) labels += static_cast<char>(i % 5);
+  write_file(images_file, images);
+  write_file(labels_file, labels);
+}
+
 }  // namespace fnn::test

@@ -2,6 +2,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -61,5 +62,8 @@ std::unique_ptr<ChildProcess> start_fnn(const std::vector<std::string>& args);
 std::string read_file(const std::filesystem::path& file);
 /// Writes `text` to `file`, replacing it.
 void write_file(const std::filesystem::path& file, const std::string& text);
+/// An IDX image file of `count` images of 10 x 10 u8 pixels, and its labels (0..4).
+void write_idx(const std::filesystem::path& images_file, const std::filesystem::path& labels_file,
+               std::uint32_t count);
 
 }  // namespace fnn::test
