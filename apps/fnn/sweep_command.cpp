@@ -28,6 +28,7 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "continue_command.hpp"
 #include "distributed.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
@@ -658,7 +659,7 @@ int sweep_command(const std::vector<std::string>& args) {
     std::cerr << "fnn sweep: " << signal_name(stop.signal()) << ": stopped with " << finished
               << " of " << plan.trials.size()
               << " trials finished; the interrupted ones continue from their checkpoints\n"
-              << "continue with:\n  " << continue_command(args) << "\n";
+              << continue_lines(continue_command(args), job != nullptr ? job->size : 1);
     return 128 + (stop.signal() != 0 ? stop.signal() : SIGTERM);
   }
 

@@ -21,6 +21,7 @@
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "component_options.hpp"
+#include "continue_command.hpp"
 #include "distributed.hpp"
 #include "experiment.hpp"
 #include "layers_option.hpp"
@@ -220,8 +221,10 @@ int interrupted(const po::variables_map& values, int signal, const std::string& 
     std::cerr << why << "; nothing was saved: give --save FILE or --checkpoint FILE to keep an "
               << "interrupted run's work\n";
   } else {
-    std::cerr << why << "; saved the checkpoint " << checkpoint << "\ncontinue with:\n  "
-              << resume_command(program_name(), values, checkpoint) << "\n";
+    const Job* job = current_job();  // its ranks resume under the launcher again
+    std::cerr << why << "; saved the checkpoint " << checkpoint << "\n"
+              << continue_lines(resume_command(program_name(), values, checkpoint),
+                                job ? job->size : 1);
   }
   return 128 + signal;
 }
