@@ -216,16 +216,18 @@ void check_trainable(const Dataset& data, const std::string& file) {
 // to go), the command that continues it, and the exit status a shell expects (128 + signal).
 int interrupted(const po::variables_map& values, int signal, const std::string& checkpoint,
                 const std::string& where) {
-  const std::string why = "fnn: " + signal_name(signal) + ": training stopped after " + where;
+  std::string text = "fnn: " + signal_name(signal) + ": training stopped after " + where;
   if (checkpoint.empty()) {
-    std::cerr << why << "; nothing was saved: give --save FILE or --checkpoint FILE to keep an "
-              << "interrupted run's work\n";
+    text += "; nothing was saved: give --save FILE or --checkpoint FILE to keep an interrupted "
+            "run's work\n";
   } else {
     const Job* job = current_job();  // its ranks resume under the launcher again
-    std::cerr << why << "; saved the checkpoint " << checkpoint << "\n"
-              << continue_lines(resume_command(program_name(), values, checkpoint),
-                                job ? job->size : 1);
+    text += "; saved the checkpoint " + checkpoint + "\n" +
+            continue_lines(resume_command(program_name(), values, checkpoint), job ? job->size : 1);
   }
+  // In one write: under mpirun the other ranks' notices, written at the same moment, would
+  // otherwise land inside these lines.
+  std::cerr << text << std::flush;
   return 128 + signal;
 }
 
