@@ -28,6 +28,7 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "continue_command.hpp"
 #include "distributed.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
@@ -655,10 +656,12 @@ int sweep_command(const std::vector<std::string>& args) {
         return outcome && outcome->status == TrialOutcome::Status::finished;
       }));
   if (stop.requested()) {
-    std::cerr << "fnn sweep: " << signal_name(stop.signal()) << ": stopped with " << finished
-              << " of " << plan.trials.size()
-              << " trials finished; the interrupted ones continue from their checkpoints\n"
-              << "continue with:\n  " << continue_command(args) << "\n";
+    // In one write, so that under mpirun no other rank's line lands inside it.
+    std::cerr << "fnn sweep: " + signal_name(stop.signal()) + ": stopped with " +
+                     std::to_string(finished) + " of " + std::to_string(plan.trials.size()) +
+                     " trials finished; the interrupted ones continue from their checkpoints\n" +
+                     continue_lines(continue_command(args), job != nullptr ? job->size : 1)
+              << std::flush;
     return 128 + (stop.signal() != 0 ? stop.signal() : SIGTERM);
   }
 

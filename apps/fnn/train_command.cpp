@@ -21,6 +21,7 @@
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "component_options.hpp"
+#include "continue_command.hpp"
 #include "distributed.hpp"
 #include "experiment.hpp"
 #include "layers_option.hpp"
@@ -204,14 +205,18 @@ double fraction(const po::variables_map& values, const std::string& name) {
 // to go), the command that continues it, and the exit status a shell expects (128 + signal).
 int interrupted(const po::variables_map& values, int signal, const std::string& checkpoint,
                 const std::string& where) {
-  const std::string why = "fnn: " + signal_name(signal) + ": training stopped after " + where;
+  std::string text = "fnn: " + signal_name(signal) + ": training stopped after " + where;
   if (checkpoint.empty()) {
-    std::cerr << why << "; nothing was saved: give --save FILE or --checkpoint FILE to keep an "
-              << "interrupted run's work\n";
+    text += "; nothing was saved: give --save FILE or --checkpoint FILE to keep an interrupted "
+            "run's work\n";
   } else {
-    std::cerr << why << "; saved the checkpoint " << checkpoint << "\ncontinue with:\n  "
-              << resume_command(program_name(), values, checkpoint) << "\n";
+    const Job* job = current_job();  // its ranks resume under the launcher again
+    text += "; saved the checkpoint " + checkpoint + "\n" +
+            continue_lines(resume_command(program_name(), values, checkpoint), job ? job->size : 1);
   }
+  // In one write: under mpirun the other ranks' notices, written at the same moment, would
+  // otherwise land inside these lines.
+  std::cerr << text << std::flush;
   return 128 + signal;
 }
 

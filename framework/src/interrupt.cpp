@@ -11,7 +11,10 @@ namespace fnn {
 
 namespace {
 
-constexpr std::array handled_signals{SIGINT, SIGTERM, SIGHUP};
+// SIGUSR1 and SIGUSR2: Open MPI's mpirun forwards them to the ranks and runs on (its SIGTERM
+// reaches them late, then SIGKILL), and batch systems send them as a warning before a time limit
+// (Slurm's sbatch --signal=USR1@120). fnn uses them for nothing else.
+constexpr std::array handled_signals{SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
 
 // What the handler needs, reachable from it: only lock-free atomics and data fixed before the
 // handlers are installed.
@@ -68,6 +71,10 @@ std::string signal_name(int signal) {
       return "SIGTERM";
     case SIGHUP:
       return "SIGHUP";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGUSR2:
+      return "SIGUSR2";
     default:
       return "signal " + std::to_string(signal);
   }

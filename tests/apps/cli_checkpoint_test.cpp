@@ -412,13 +412,18 @@ std::vector<std::string> printed_command(const std::string& err) {
 
 }  // namespace
 
-TEST_CASE("SIGINT, SIGTERM and SIGHUP stop a run after its batch with a checkpoint; the printed "
-          "command resumes it bit-identical",
+TEST_CASE("SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 stop a run after its batch with a "
+          "checkpoint; the printed command resumes it bit-identical",
           "[cli][checkpoint][interrupt]") {
   const Folder f;
   train_reference(f);
-  const int signal = GENERATE(SIGINT, SIGTERM, SIGHUP);
-  INFO("signal " << signal);
+  // SIGUSR1 and SIGUSR2: what mpirun forwards to its ranks, and Slurm's --signal sends.
+  const auto [signal, name] = GENERATE(table<int, std::string>({{SIGINT, "SIGINT"},
+                                                                 {SIGTERM, "SIGTERM"},
+                                                                 {SIGHUP, "SIGHUP"},
+                                                                 {SIGUSR1, "SIGUSR1"},
+                                                                 {SIGUSR2, "SIGUSR2"}}));
+  INFO("signal " << name);
   const std::string checkpoint = f.path("run.ckpt");
   const std::vector<std::string> checkpointing{
       "--checkpoint-every", "5batches", "--checkpoint", checkpoint, "--save",
@@ -437,10 +442,10 @@ TEST_CASE("SIGINT, SIGTERM and SIGHUP stop a run after its batch with a checkpoi
     const auto result = child->wait();  // continued through the interrupt's own checkpoint
     INFO(result.out << result.err);
     CHECK(result.exit_code == 128 + signal);
-    CHECK_THAT(result.err, Contains("interrupted: stopping after this batch and saving a "
-                                    "checkpoint") &&
-                               Contains("training stopped after batch 10 of epoch 1") &&
-                               Contains("saved the checkpoint " + checkpoint));
+    CHECK_THAT(result.err,
+               Contains("interrupted: stopping after this batch and saving a checkpoint") &&
+                   Contains("fnn: " + name + ": training stopped after batch 10 of epoch 1") &&
+                   Contains("saved the checkpoint " + checkpoint));
     CHECK(!std::filesystem::exists(f.path("final.fnn")));
     CHECK(batches_into_run(fnn::read_model_file(checkpoint)) == 10);
     command = printed_command(result.err);

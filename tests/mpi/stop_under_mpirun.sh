@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# An agreed stop under mpirun (docs/distributed.md): a signal to one rank of 2 stops both ranks
-# after the same batch; rank 0 writes the checkpoint and says where; resuming it (on 2 ranks, and in one process with --shards 2) gives the unbroken
-# run's model byte for byte; a signalled rank's job exits as a single interrupted process does.
-# (A signal to mpirun itself is not tested: see the end.)
+# An agreed stop under mpirun (docs/distributed.md): a signal to one rank of 2, and SIGUSR1 to
+# mpirun (which forwards it to every rank and runs on), stop both ranks after the same batch;
+# rank 0 writes the checkpoint, says where, and prints the command to continue with mpirun's
+# words before it; resuming the checkpoint (on 2 ranks, and in one process with --shards 2) gives
+# the unbroken run's model byte for byte; the job exits as a single interrupted process does.
+# (SIGTERM and SIGINT to mpirun itself are not tested: see the end.)
 # usage: stop_under_mpirun.sh FNN MPIRUN [mpirun options...]
 set -euo pipefail
 source "$(dirname "$0")/mpi_script_lib.sh"
@@ -46,15 +48,16 @@ stopped_run() {
   wait "$job" || status=$?
 }
 
-# check_stop NAME: after a stop, exactly one "training stopped after batch B of epoch E" (or
-# "after epoch E", when the stop came with an epoch's last batch) line, a checkpoint that stands
-# there, no model saved, and the checkpoint resumed in one process with --shards 2 (kept from the
-# file) to the end of that epoch (sets `upto`) giving the model of an unbroken run that long.
+# check_stop NAME SIGNAL: after a stop by SIGNAL (e.g. SIGTERM), exactly one "training stopped
+# after batch B of epoch E" (or "after epoch E", when the stop came with an epoch's last batch)
+# line, a checkpoint that stands there, no model saved, and the checkpoint resumed in one process
+# with --shards 2 (kept from the file) to the end of that epoch (sets `upto`) giving the model of
+# an unbroken run that long.
 check_stop() {
-  local name=$1 where position
+  local name=$1 signal=$2 where position
   [ "$(grep -c 'training stopped after' "$name.log")" = 1 ] ||
     fail "$name: not exactly one rank said where it stopped: $(cat "$name.log")"
-  where=$(grep -oE 'SIGTERM: training stopped after (batch [0-9]+ of )?epoch [0-9]+; saved the checkpoint' \
+  where=$(grep -oE "$signal: training stopped after (batch [0-9]+ of )?epoch [0-9]+; saved the checkpoint" \
           "$name.log" | awk '{print $5, $6, $7, $8, $9}' | tr -d ';' || true)
   case $where in
     batch*)
@@ -64,7 +67,7 @@ check_stop() {
       upto=$(($(echo "$where" | awk '{print $2}') + 1))
       position="$((upto - 1)) of 100000 epochs done;" ;;
     *)
-      fail "$name: no SIGTERM stop with a checkpoint: $(cat "$name.log")"
+      fail "$name: no $signal stop with a checkpoint: $(cat "$name.log")"
       return ;;
   esac
   "$fnn" inspect "$name.checkpoint" | grep -q "$position" ||
@@ -79,18 +82,36 @@ check_stop() {
 # One process: the status every rank of a stopped job gives.
 stopped_run alone alone TERM
 [ "$status" = 143 ] || fail "one process given SIGTERM exited $status, expected 143"
-check_stop alone
+check_stop alone SIGTERM
 
 # SIGTERM to rank 1 only (as a scheduler's signal to one process): both ranks stop after the same
 # batch (else rank 0 would wait out the exchange deadline) and exit 143, which mpirun passes on.
 stopped_run rank1 rank1 TERM
 [ "$status" = 143 ] || fail "SIGTERM to rank 1: mpirun exited $status, expected 143: $(cat rank1.log)"
-check_stop rank1
+check_stop rank1 SIGTERM
 grep -q 'rank 1/2 (.*): interrupted: stopping after the next batch on every rank' rank1.log ||
   fail "rank 1 did not say it stops every rank: $(cat rank1.log)"
 train 2 rank1-resumed-2.log --resume rank1.checkpoint --train long.csv --epochs "$upto" \
   --threads 1 --save rank1-resumed-2.fnn
 same_model rank1-unbroken.fnn rank1-resumed-2.fnn "rank1: its checkpoint resumed on 2 ranks"
+
+# SIGUSR1 to mpirun (as Slurm's --signal=USR1@120 or a user's kill): mpirun forwards it to both
+# ranks and runs on; both stop after the same batch and exit 138 (128 + SIGUSR1), which mpirun
+# passes on. Rank 0's continue command begins with mpirun and the process count, and says that
+# mpirun's other options are not known to fnn.
+stopped_run usr1 mpirun USR1
+[ "$status" = 138 ] || fail "SIGUSR1 to mpirun: it exited $status, expected 138: $(cat usr1.log)"
+check_stop usr1 SIGUSR1
+interrupted='rank [01]/2 (.*): interrupted: stopping after the next batch on every rank'
+[ "$(grep -c "$interrupted" usr1.log)" = 2 ] ||
+  fail "SIGUSR1 to mpirun: not both ranks were interrupted: $(cat usr1.log)"
+continued="  mpirun -np 2 $fnn train --resume usr1.checkpoint --train long.csv --epochs 100000"
+continued+=" --save usr1.fnn --checkpoint-every 50batches --checkpoint usr1.checkpoint"
+continued+=" --progress plain --threads 1 --exchange-timeout 30"
+grep -A2 '^continue with:$' usr1.log | grep -qxF "$continued" ||
+  fail "SIGUSR1 to mpirun: no continue command under mpirun -np 2: $(cat usr1.log)"
+grep -A2 '^continue with:$' usr1.log | grep -qF 'other mpirun options this job was started with' ||
+  fail "SIGUSR1 to mpirun: the continue command does not mention mpirun's own options: $(cat usr1.log)"
 
 # SIGTERM or SIGINT to mpirun itself is not tested: mpirun passes SIGTERM on to the ranks only
 # odls_base_sigkill_timeout seconds later and, being signalled itself, drops the ranks' last lines

@@ -3,6 +3,8 @@
 # - Ctrl-C to mpirun (SIGINT; mpirun passes SIGTERM on to the ranks): no more trials start, the
 #   running ones save their checkpoints, rank 0 says how to continue and writes no summary;
 #   continued on 2 ranks, the sweep ends with the summary of an unbroken one-process sweep.
+# - SIGUSR1 to mpirun (which forwards it to the ranks at once and runs on): the same stop, exit
+#   138, and rank 0's continue command begins with mpirun -np 2.
 # - A rank killed (SIGKILL) ends the whole job, non-zero, within seconds, and its trial (not part
 #   of the job) stops too, with a checkpoint, instead of running on as an orphan.
 # usage: sweep_stop_across_ranks.sh FNN MPIRUN [mpirun options...]
@@ -62,6 +64,25 @@ grep -q 'resuming' broken/c*/log || fail "the continued sweep resumed no trial"
 [ "$(without_seconds unbroken/summary.csv)" = "$(without_seconds broken/summary.csv)" ] ||
   fail "the continued sweep's summary differs: $(diff unbroken/summary.csv broken/summary.csv)"
 cmp -s unbroken/best.ini broken/best.ini || fail "the continued sweep's best.ini differs"
+
+# SIGUSR1 to mpirun: forwarded to both ranks, which pass it on to their trials.
+"${mpirun[@]}" -np 2 "$fnn" "${options[@]}" --out usr1 >usr1.log 2>&1 &
+job=$!
+if wait_for_a_running_trial usr1; then
+  kill -USR1 "$job"
+  status=0
+  wait "$job" || status=$?
+  [ "$status" = 138 ] || fail "the sweep given SIGUSR1 through mpirun exited $status: $(cat usr1.log)"
+  grep -q 'fnn sweep: SIGUSR1: stopped with [0-3] of 4 trials finished' usr1.log ||
+    fail "rank 0 did not say the sweep stopped on SIGUSR1: $(cat usr1.log)"
+  grep -A1 '^continue with:$' usr1.log | grep -qxF "  mpirun -np 2 $fnn ${options[*]} --out usr1" ||
+    fail "rank 0 did not say to continue under mpirun -np 2: $(cat usr1.log)"
+  [ ! -e usr1/summary.csv ] || fail "the sweep given SIGUSR1 wrote summary.csv"
+  ls usr1/c*/checkpoint.fnn >/dev/null 2>&1 || fail "no trial stopped by SIGUSR1 saved a checkpoint"
+else
+  fail "no trial of the 2-rank sweep started: $(cat usr1.log)"
+  kill "$job"
+fi
 
 # A rank that dies: rank 1 killed while it runs a trial (of 30000 epochs: a minute or more) ends
 # the job, and its trial.

@@ -25,13 +25,13 @@ class FNN_API StopRequest {
   std::atomic<int> signal_{0};
 };
 
-/// While it lives, SIGINT, SIGTERM and SIGHUP no longer kill the process: the first one calls
-/// `stop.request(signal)` and writes `notice` (one line) to standard error; a second one ends
-/// the process at once with exit status 128 + signal (the work since the last checkpoint is
+/// While it lives, SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 (which mpirun forwards to its
+/// ranks, and batch systems send before a time limit) no longer kill the process: the first one
+/// calls `stop.request(signal)` and writes `notice` (one line) to standard error; a second one
+/// ends the process at once with exit status 128 + signal (the work since the last checkpoint is
 /// lost, as the user asked). A signal that was ignored when it was installed (nohup, a
 /// background job of a script) stays ignored. The previous handlers come back when it is
-/// destroyed. One handler
-/// may be installed at a time (std::logic_error otherwise).
+/// destroyed. One handler may be installed at a time (std::logic_error otherwise).
 class FNN_API InterruptHandler {
  public:
   InterruptHandler(StopRequest& stop, std::string notice);
@@ -43,7 +43,7 @@ class FNN_API InterruptHandler {
   std::string notice_;
 };
 
-/// "SIGINT", "SIGTERM", "SIGHUP", or "signal N".
+/// "SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", or "signal N".
 FNN_API std::string signal_name(int signal);
 
 }  // namespace fnn
