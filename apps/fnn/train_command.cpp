@@ -118,8 +118,8 @@ po::options_description train_options() {
        "model file, written atomically, that --resume continues from exactly, also inside an "
        "epoch")
       ("checkpoint", po::value<std::string>()->value_name("FILE"),
-       "where --checkpoint-every, and an interrupted run (Ctrl-C, SIGTERM, SIGHUP), write "
-       "(default: the --save file with .checkpoint appended)")
+       "where --checkpoint-every, and an interrupted run (Ctrl-C, SIGTERM, SIGHUP, SIGUSR1/2), "
+       "write (default: the --save file with .checkpoint appended)")
       ("metrics", po::value<std::string>()->value_name("FILE"),
        "per-epoch metrics as CSV, or JSON lines if FILE ends in .jsonl")
       ("train-accuracy", po::bool_switch(),
@@ -514,7 +514,8 @@ int train_command(const std::vector<std::string>& args) {
               << (checkpoints.batches ? " batches" : " epochs") << " to "
               << checkpoints.file.string() << std::endl;
   }
-  // Ctrl-C, SIGTERM and SIGHUP end the run after the current batch, with a checkpoint.
+  // Ctrl-C, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 end the run after the current batch, with a
+  // checkpoint.
   // In a job every rank stops after the same batch: the one whose exchange first carries a
   // rank's stop request (docs/distributed.md).
   const InterruptHandler interrupts(
