@@ -595,12 +595,14 @@ int sweep_command(const std::vector<std::string>& args) {
     return run_trial(plan, static_cast<std::size_t>(&trial - plan.trials.data()), asked);
   };
   const Job* job = current_job();
+  const auto deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(exchange_timeout(values)));
   if (job != nullptr && job->rank != 0) {  // runs what rank 0 hands out; rank 0 writes the rest
     StopRequest stop;
     const InterruptHandler interrupts(stop, "fnn sweep: " + job->name() +
                                                 ": interrupted: stopping its trials at their "
                                                 "next batch, with checkpoints");
-    serve_trials(job->mpi.messages(), plan.trials, runner, stop);
+    serve_trials(job->mpi.messages(), plan.trials, runner, stop, deadline);
     mark_ended_together();
     return 0;
   }
@@ -646,7 +648,8 @@ int sweep_command(const std::vector<std::string>& args) {
   // Across ranks every rank runs trials, rank 0 hands them out (sweep_ranks.hpp).
   const auto outcomes =
       job != nullptr
-          ? coordinate_trials(job->mpi.messages(), plan.trials, jobs, runner, stop, events)
+          ? coordinate_trials(job->mpi.messages(), plan.trials, jobs, runner, stop, events,
+                              deadline)
           : run_trials(plan.trials, jobs, runner, &stop, events);
   if (job != nullptr) mark_ended_together();
   progress.finish();

@@ -68,6 +68,37 @@ class LocalTrials {
   std::vector<std::pair<std::size_t, TrialOutcome>> ended_;
 };
 
+// When each other rank was last heard from, and when this one last said it is alive.
+class Liveness {
+ public:
+  using Clock = std::chrono::steady_clock;
+  Liveness(std::size_t ranks, std::chrono::milliseconds deadline)
+      : deadline_(deadline), heard_(ranks, Clock::now()), said_(Clock::now()) {}
+
+  void heard(std::size_t rank) { heard_.at(rank) = Clock::now(); }
+
+  // Sends "alive" to `to` when a quarter of the deadline has passed since the last time.
+  void beat(JobMessages& messages, const std::vector<std::size_t>& to) {
+    if (Clock::now() - said_ < deadline_ / 4) return;
+    for (const std::size_t rank : to) messages.send(rank, "alive");
+    said_ = Clock::now();
+  }
+
+  // fnn::Error naming `rank` when it has been silent for the deadline.
+  void check(std::size_t rank, const std::string& doing) const {
+    if (Clock::now() - heard_.at(rank) <= deadline_) return;
+    throw Error("fnn sweep: rank " + std::to_string(rank) + " sent nothing for " +
+                to_text(std::chrono::duration<double>(deadline_).count()) +
+                " s (--exchange-timeout) " + doing +
+                ": it is stuck or lost; ending the job (its trials stop with checkpoints)");
+  }
+
+ private:
+  std::chrono::milliseconds deadline_;
+  std::vector<Clock::time_point> heard_;
+  Clock::time_point said_;
+};
+
 // A message split into its first line's kind and number, and the rest.
 struct Parsed {
   std::string kind;
@@ -129,9 +160,13 @@ TrialOutcome outcome_of(const JobMessages::Message& message, const Parsed& parse
 
 std::vector<std::optional<TrialOutcome>> coordinate_trials(
     JobMessages& messages, const std::vector<SweepTrial>& trials, std::size_t jobs,
-    const TrialRunner& runner, StopRequest& stop, const SweepEvents& events) {
+    const TrialRunner& runner, StopRequest& stop, const SweepEvents& events,
+    std::chrono::milliseconds deadline) {
   std::vector<std::optional<TrialOutcome>> outcomes = earlier_outcomes(trials);
   const std::size_t ranks = messages.ranks();
+  Liveness liveness(ranks, deadline);
+  std::vector<std::size_t> others;
+  for (std::size_t rank = 1; rank < ranks; ++rank) others.push_back(rank);
   std::vector<std::size_t> free_slots(ranks, std::max<std::size_t>(jobs, 1));
   std::map<std::size_t, std::size_t> running;  // trial -> the rank running it
   std::size_t next = 0;
@@ -168,8 +203,11 @@ std::vector<std::optional<TrialOutcome>> coordinate_trials(
     const bool more = next < trials.size() && !stop.requested();
     if (running.empty() && !more) break;
     for (const auto& [t, outcome] : local.ended(message_poll)) record(t, outcome);
+    liveness.beat(messages, others);
     while (const auto message = messages.receive()) {
+      liveness.heard(message->from);
       const Parsed parsed = parse(*message);
+      if (parsed.kind == "alive") continue;
       if (parsed.kind == "stop") {
         if (!stop.requested()) stop.request(static_cast<int>(parsed.number));
         continue;
@@ -183,20 +221,25 @@ std::vector<std::optional<TrialOutcome>> coordinate_trials(
       }
       record(parsed.number, outcome_of(*message, parsed));
     }
+    for (const std::size_t rank : others) liveness.check(rank, "while the sweep ran");
   }
   for (std::size_t rank = 1; rank < ranks; ++rank) messages.send(rank, "end");
   return outcomes;
 }
 
 void serve_trials(JobMessages& messages, const std::vector<SweepTrial>& trials,
-                  const TrialRunner& runner, StopRequest& stop) {
+                  const TrialRunner& runner, StopRequest& stop,
+                  std::chrono::milliseconds deadline) {
   LocalTrials local(trials, runner, stop);
+  Liveness liveness(messages.ranks(), deadline);
   bool ended = false;
   bool stop_told = false;  // rank 0 knows of the stop (it asked for it, or was told)
   while (!ended || local.running() > 0) {
     while (const auto message = messages.receive()) {
       const Parsed parsed = parse(*message);
       if (message->from != 0) unexpected(*message, "but only rank 0 hands out trials");
+      liveness.heard(0);
+      if (parsed.kind == "alive") continue;
       if (parsed.kind == "run" && parsed.number < trials.size()) {
         if (stop.requested()) {  // crossed the stop: it never starts here
           messages.send(0, outcome_message(parsed.number, {TrialOutcome::Status::stopped, {}, {}}));
@@ -219,6 +262,8 @@ void serve_trials(JobMessages& messages, const std::vector<SweepTrial>& trials,
     for (const auto& [t, outcome] : local.ended(message_poll)) {
       messages.send(0, outcome_message(t, outcome));
     }
+    liveness.beat(messages, {0});
+    if (!ended) liveness.check(0, "while this rank waited for its next step");
   }
 }
 

@@ -10,8 +10,12 @@
 //   r -> 0  "finished T\n<result_file text>", "failed T\n<why>", "stopped T"
 //                         trial T's outcome; it frees r's slot, so it asks for the next trial
 //   r -> 0  "stop SIG"    rank r was interrupted (SIG): rank 0 stops the whole sweep
+//   0 <-> r "alive"       sent every deadline / 4: a rank that hears nothing from the other
+//                         side for `deadline` (a stuck or stopped process) ends the sweep with
+//                         an error, and the job with it, rather than wait forever
 // MPI is called from the main thread only: each trial runs on a thread of its own (which waits
 // for its fnn train child) while the main thread serves the messages, every 20 ms at most.
+#include <chrono>
 #include <cstddef>
 #include <fnn/interrupt.hpp>
 #include <fnn/launcher.hpp>
@@ -28,15 +32,18 @@ namespace fnn::cli {
 /// a trial is handed out. Once `stop` is requested (here, or on another rank) no trial is handed
 /// out, the other ranks are asked to stop theirs, and the call returns when all have reported.
 /// Ends by telling every other rank that the sweep has ended. fnn::Error for a message that
-/// breaks the protocol.
+/// breaks the protocol, or naming a rank that sent nothing for `deadline`.
 std::vector<std::optional<TrialOutcome>> coordinate_trials(
     JobMessages& messages, const std::vector<SweepTrial>& trials, std::size_t jobs,
-    const TrialRunner& runner, StopRequest& stop, const SweepEvents& events);
+    const TrialRunner& runner, StopRequest& stop, const SweepEvents& events,
+    std::chrono::milliseconds deadline);
 
 /// Every other rank: runs the trials rank 0 hands out with `runner` (each finished one's result
 /// written to its result_file, as fnn::run_trials does) and reports their outcomes, until rank
 /// 0 says the sweep has ended. A stop requested here (a signal) is passed on to rank 0.
+/// fnn::Error when rank 0 sent nothing for `deadline`.
 void serve_trials(JobMessages& messages, const std::vector<SweepTrial>& trials,
-                  const TrialRunner& runner, StopRequest& stop);
+                  const TrialRunner& runner, StopRequest& stop,
+                  std::chrono::milliseconds deadline);
 
 }  // namespace fnn::cli

@@ -99,7 +99,8 @@ po::options_description train_options() {
        "mpirun or srun with N processes, a multiple of N, default N")
       ("exchange-timeout", po::value<double>()->value_name("SECONDS")->default_value(60.0),
        "under mpirun or srun: how long a rank waits for the others at start-up and for their "
-       "shards of each batch before the job is ended, naming the step (a stuck or lost rank)")
+       "shards of each batch (fnn sweep: for any word from a rank) before the job is ended, "
+       "naming the step (a stuck or lost rank)")
       ("epochs", po::value<long long>()->value_name("N")->default_value(10),
        "total epochs (a resumed run continues up to this count)")
       ("init", po::value<std::string>()->value_name("NAME")->default_value("glorot_uniform"),
@@ -130,6 +131,15 @@ po::options_description train_options() {
   po::options_description all("fnn train [options]\n\nTrains a network on a data set");
   all.add(data).add(model).add(stopping_options()).add(output);
   return all;
+}
+
+double exchange_timeout(const po::variables_map& values) {
+  const double seconds = values["exchange-timeout"].as<double>();
+  if (!(seconds > 0.0 && seconds <= 1e9)) {
+    throw UsageError("--exchange-timeout must be above 0 and at most 1e9 seconds, got " +
+                     to_text(seconds));
+  }
+  return seconds;
 }
 
 const std::vector<std::string>& options_from_model_file() {
@@ -297,11 +307,7 @@ int train_command(const std::vector<std::string>& args) {
   const auto thread_limit = limit_threads(threads == 0 ? 0 : threads + 1);
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
   const CheckpointPolicy checkpoints = checkpoint_policy(values);
-  const double exchange_timeout = values["exchange-timeout"].as<double>();
-  if (!(exchange_timeout > 0.0 && exchange_timeout <= 1e9)) {
-    throw UsageError("--exchange-timeout must be above 0 and at most 1e9 seconds, got " +
-                     to_text(exchange_timeout));
-  }
+  const double timeout = exchange_timeout(values);
   // Every option is checked before any file is read.
   const std::string schedule_text = values["schedule"].as<std::string>();
   const auto schedule =
@@ -470,7 +476,7 @@ int train_command(const std::vector<std::string>& args) {
   }
 
   if (job) {  // every rank starts from rank 0's parameters and optimizer state
-    job->mpi.exchange().set_deadline(exchange_timeout);  // every exchange from here on
+    job->mpi.exchange().set_deadline(timeout);  // every exchange from here on
     stall_for_test(*job, "agreement");
     agree(*job, fingerprint(registry, info, network, data.train_fingerprint(),
                             data.validation_fingerprint()));

@@ -58,6 +58,9 @@ class FakeMessages final : public JobMessages {
   std::size_t ranks_;
 };
 
+// Long enough never to fire in these tests, however loaded the machine.
+constexpr std::chrono::milliseconds no_deadline{std::chrono::hours(1)};
+
 // A value whose shortest decimal has 17 digits: its bits must survive the message.
 double measured(std::size_t t) {
   return 0.1 * static_cast<double>(t + 1) / 3.0;
@@ -108,7 +111,7 @@ TEST_CASE("trials handed out over 3 ranks: each run once, outcomes and results a
     others.emplace_back([&, rank] {
       FakeMessages messages(mail, rank, 3);
       fnn::StopRequest stop;
-      fnn::cli::serve_trials(messages, trials, record.runner(rank), stop);
+      fnn::cli::serve_trials(messages, trials, record.runner(rank), stop, no_deadline);
     });
   }
   FakeMessages messages(mail, 0, 3);
@@ -118,7 +121,8 @@ TEST_CASE("trials handed out over 3 ranks: each run once, outcomes and results a
   const auto outcomes = fnn::cli::coordinate_trials(
       messages, trials, 1, record.runner(0), stop,
       {.on_start = [&](const SweepTrial&) { ++started; },
-       .on_end = [&](const SweepTrial&, const TrialOutcome&) { ++ended; }});
+       .on_end = [&](const SweepTrial&, const TrialOutcome&) { ++ended; }},
+      no_deadline);
   for (std::thread& rank : others) rank.join();
 
   CHECK(started == 7);
@@ -150,10 +154,11 @@ TEST_CASE("trials handed out over 3 ranks: each run once, outcomes and results a
     std::thread rank1([&] {
       FakeMessages others_messages(mail, 1, 2);
       fnn::StopRequest rank_stop;
-      fnn::cli::serve_trials(others_messages, trials, record.runner(1), rank_stop);
+      fnn::cli::serve_trials(others_messages, trials, record.runner(1), rank_stop, no_deadline);
     });
     FakeMessages two(mail, 0, 2);
-    const auto again = fnn::cli::coordinate_trials(two, trials, 1, record.runner(0), stop, {});
+    const auto again =
+        fnn::cli::coordinate_trials(two, trials, 1, record.runner(0), stop, {}, no_deadline);
     rank1.join();
     for (std::size_t t = 0; t < trials.size(); ++t) {
       CHECK(record.ran_by[t].size() == (t == 2 ? 1U : 0U));
@@ -172,13 +177,15 @@ TEST_CASE("a stop on another rank stops the sweep: no more trials start, every r
   fnn::StopRequest rank1_stop;
   std::thread rank1([&] {
     FakeMessages messages(mail, 1, 2);
-    fnn::cli::serve_trials(messages, trials, record.runner(1, &rank1_stop), rank1_stop);
+    fnn::cli::serve_trials(messages, trials, record.runner(1, &rank1_stop), rank1_stop,
+                           no_deadline);
   });
   FakeMessages messages(mail, 0, 2);
   fnn::StopRequest stop;
   // Rank 0's trials take 20 ms: the stop reaches it within a few.
   const auto outcomes = fnn::cli::coordinate_trials(
-      messages, trials, 1, record.runner(0, nullptr, std::chrono::milliseconds(20)), stop, {});
+      messages, trials, 1, record.runner(0, nullptr, std::chrono::milliseconds(20)), stop, {},
+      no_deadline);
   rank1.join();
   CHECK(stop.requested());
   CHECK(stop.signal() == SIGTERM);
@@ -201,6 +208,49 @@ TEST_CASE("a rank that reports a trial it was not given breaks the protocol: an 
   FakeMessages messages(mail, 0, 2);
   fnn::StopRequest stop;
   CHECK_THROWS_WITH(
-      fnn::cli::coordinate_trials(messages, trials, 1, record.runner(0), stop, {}),
+      fnn::cli::coordinate_trials(messages, trials, 1, record.runner(0), stop, {}, no_deadline),
       Catch::Contains("rank 1 sent 'finished 2', an outcome of a trial it was not running"));
+}
+
+TEST_CASE("a rank that sends nothing for --exchange-timeout ends the sweep with an error naming it",
+          "[sweep][ranks]") {
+  const fnn::test::TemporaryDirectory folder;
+  const std::vector<SweepTrial> trials = trials_in(folder.path(), 3);
+  Mailboxes mail(2);
+  Record record;
+  record.ran_by.resize(trials.size());
+  const auto deadline = std::chrono::milliseconds(300);
+  SECTION("rank 1 silent: rank 0 gives it up") {
+    FakeMessages messages(mail, 0, 2);
+    fnn::StopRequest stop;
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(
+        fnn::cli::coordinate_trials(messages, trials, 1, record.runner(0), stop, {}, deadline),
+        Catch::Contains("rank 1 sent nothing for 0.3 s (--exchange-timeout) while the sweep ran"));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  }
+  SECTION("rank 0 silent: rank 1 gives it up") {
+    FakeMessages messages(mail, 1, 2);
+    fnn::StopRequest stop;
+    CHECK_THROWS_WITH(
+        fnn::cli::serve_trials(messages, trials, record.runner(1), stop, deadline),
+        Catch::Contains("rank 0 sent nothing for 0.3 s (--exchange-timeout) while this rank "
+                        "waited for its next step"));
+  }
+  SECTION("ranks that only say they are alive, for longer than the deadline, are kept") {
+    std::thread rank1([&] {
+      FakeMessages messages(mail, 1, 2);
+      fnn::StopRequest stop;
+      fnn::cli::serve_trials(messages, trials,
+                             record.runner(1, nullptr, std::chrono::milliseconds(400)), stop,
+                             deadline);
+    });
+    FakeMessages messages(mail, 0, 2);
+    fnn::StopRequest stop;
+    const auto outcomes = fnn::cli::coordinate_trials(
+        messages, trials, 1, record.runner(0, nullptr, std::chrono::milliseconds(400)), stop, {},
+        deadline);
+    rank1.join();
+    for (const auto& outcome : outcomes) CHECK(outcome.has_value());
+  }
 }

@@ -7,6 +7,8 @@
 #   138, and rank 0's continue command begins with mpirun -np 2.
 # - A rank killed (SIGKILL) ends the whole job, non-zero, within seconds, and its trial (not part
 #   of the job) stops too, with a checkpoint, instead of running on as an orphan.
+# - A rank stopped (SIGSTOP) the same, once rank 0 has heard nothing from it for
+#   --exchange-timeout, with an error naming it.
 # usage: sweep_stop_across_ranks.sh FNN MPIRUN [mpirun options...]
 set -euo pipefail
 source "$(dirname "$0")/mpi_script_lib.sh"
@@ -84,45 +86,77 @@ else
   kill "$job"
 fi
 
-# A rank that dies: rank 1 killed while it runs a trial (of 30000 epochs: a minute or more) ends
-# the job, and its trial.
-long=("${common[@]}" --epochs 30000)
-"${mpirun[@]}" -np 2 "$fnn" "${long[@]}" --out killed >killed.log 2>&1 &
-job=$!
-rank1=
-for tries in $(seq 600); do
-  rank1=$(sed -n 's/^fnn sweep: trial run by rank 1\/2 .*, process \([0-9]*\)$/\1/p' \
-    killed/c*/log 2>/dev/null | head -n 1 || true)
-  [ -z "$rank1" ] || break
-  sleep 0.1
-done
-trial=
-for tries in $(seq 100); do
-  [ -z "$rank1" ] || trial=$(ps -o pid= --ppid "$rank1" | head -n 1 | tr -d ' ')
-  [ -z "$trial" ] || break
-  sleep 0.1
-done
-if [ -n "$trial" ]; then
-  sleep 1  # inside its run, past the start
-  kill -KILL "$rank1"
-  killed_at=$SECONDS
-  status=0
+# rank1_and_its_trial DIR: sets rank1 (the process of rank 1) and trial (the fnn train it runs),
+# waiting for both; empty when they never show.
+rank1_and_its_trial() {
+  rank1=
+  trial=
+  local tries
+  for tries in $(seq 600); do
+    rank1=$(sed -n 's/^fnn sweep: trial run by rank 1\/2 .*, process \([0-9]*\)$/\1/p' \
+      "$1"/c*/log 2>/dev/null | head -n 1 || true)
+    [ -z "$rank1" ] || break
+    sleep 0.1
+  done
+  for tries in $(seq 100); do
+    [ -z "$rank1" ] || trial=$(ps -o pid= --ppid "$rank1" | head -n 1 | tr -d ' ')
+    [ -z "$trial" ] || break
+    sleep 0.1
+  done
+}
+
+# ends_with_its_trials NAME: the job $job, whose rank 1 was made to fail at $failed_at, ends
+# non-zero within 30 s with no summary, rank 1's trial $trial stops too, and the trials saved
+# checkpoints.
+ends_with_its_trials() {
+  local status=0 tries
   wait "$job" || status=$?
-  [ "$status" != 0 ] || fail "the job whose rank 1 was killed exited 0: $(cat killed.log)"
-  [ $((SECONDS - killed_at)) -le 30 ] ||
-    fail "the job whose rank 1 was killed took $((SECONDS - killed_at)) s to end"
-  [ ! -e killed/summary.csv ] || fail "the job whose rank 1 was killed wrote summary.csv"
+  [ "$status" != 0 ] || fail "the job whose rank 1 was $1 exited 0: $(cat "$1.log")"
+  [ $((SECONDS - failed_at)) -le 30 ] ||
+    fail "the job whose rank 1 was $1 took $((SECONDS - failed_at)) s to end"
+  [ ! -e "$1/summary.csv" ] || fail "the job whose rank 1 was $1 wrote summary.csv"
   for tries in $(seq 300); do
     kill -0 "$trial" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "$trial" 2>/dev/null; then
-    fail "rank 1's trial (process $trial) runs on 30 s after its rank was killed"
+    fail "rank 1's trial (process $trial) runs on 30 s after its rank was $1"
     kill "$trial"
   fi
-  ls killed/c*/checkpoint.fnn >/dev/null 2>&1 || fail "the killed job's trials saved no checkpoint"
+  ls "$1"/c*/checkpoint.fnn >/dev/null 2>&1 || fail "the $1 job's trials saved no checkpoint"
+}
+
+# A rank that dies: rank 1 killed while it runs a trial (of 30000 epochs: a minute or more) ends
+# the job, and its trial.
+long=("${common[@]}" --epochs 30000)
+"${mpirun[@]}" -np 2 "$fnn" "${long[@]}" --out killed >killed.log 2>&1 &
+job=$!
+rank1_and_its_trial killed
+if [ -n "$trial" ]; then
+  sleep 1  # inside its run, past the start
+  kill -KILL "$rank1"
+  failed_at=$SECONDS
+  ends_with_its_trials killed
 else
   fail "rank 1 ran no trial: $(cat killed.log)"
+  kill "$job"
+fi
+
+# A rank that is stuck (stopped: SIGSTOP) says nothing more: rank 0 gives it up after
+# --exchange-timeout and ends the job, naming it, rather than wait forever.
+"${mpirun[@]}" -np 2 "$fnn" "${long[@]}" --exchange-timeout 3 --out stuck >stuck.log 2>&1 &
+job=$!
+rank1_and_its_trial stuck
+if [ -n "$trial" ]; then
+  sleep 1
+  kill -STOP "$rank1"
+  failed_at=$SECONDS
+  ends_with_its_trials stuck
+  grep -q "rank 1 sent nothing for 3 s (--exchange-timeout) while the sweep ran" stuck.log ||
+    fail "the stuck job did not name rank 1's silence: $(cat stuck.log)"
+  kill -CONT "$rank1" 2>/dev/null || true
+else
+  fail "rank 1 ran no trial: $(cat stuck.log)"
   kill "$job"
 fi
 mpi_script_end
