@@ -1,5 +1,15 @@
 #include "distributed.hpp"
 
+#if defined(__x86_64__) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#define FNN_GLIBC_X86_FEATURES 1
+#endif
+#endif
+#ifndef FNN_GLIBC_X86_FEATURES
+#define FNN_GLIBC_X86_FEATURES 0
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <boost/crc.hpp>
@@ -83,6 +93,18 @@ std::string checksum(std::span<const float> values) {
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
   return text;
+}
+
+std::string math_library_variant() {
+#if FNN_GLIBC_X86_FEATURES
+  // glibc's own view, as its ifuncs chose (GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2 changes it).
+  if (CPU_FEATURE_ACTIVE(FMA) && CPU_FEATURE_ACTIVE(AVX2)) {
+    return "FMA and AVX2 (libm's FMA variants)";
+  }
+  return "no FMA and AVX2 (libm's baseline variants)";
+#else
+  return "libm's one build (not glibc on x86-64)";
+#endif
 }
 
 Fingerprint plugin_fingerprint(std::vector<std::filesystem::path> files) {

@@ -44,6 +44,11 @@ std::string checksum(std::span<const float> values);
 /// refused. The directories are left out: they may differ between hosts, the contents may not.
 Fingerprint plugin_fingerprint(std::vector<std::filesystem::path> files);
 
+/// What picks glibc's libm variants on this CPU (its ifuncs: exp, log, pow, sin, ... built with
+/// FMA where the CPU has FMA and AVX2), for a fingerprint: those variants may round a last bit
+/// differently, so ranks on CPUs that differ there could differ in their activations' bits.
+std::string math_library_variant();
+
 /// Compares every rank's fingerprint with rank 0's; on a difference throws fnn::Error naming the
 /// first rank and entry that differ, with both values (every rank throws the same).
 void agree(const Job& job, const Fingerprint& fingerprint);

@@ -258,6 +258,7 @@ Fingerprint fingerprint(const Registry& registry, const ModelInfo& info, const N
   Fingerprint result{
       {"fnn", std::string(version) + " (plugin ABI " + std::to_string(abi_version) + ")"},
       {"BLAS", blas::describe()},
+      {"CPU", math_library_variant()},
       {"network", std::to_string(network.input_size()) + " inputs, " +
                       to_text(network.spec().layers)},
       {"training data", train},

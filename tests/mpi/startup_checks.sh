@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The start-up of fnn train under mpirun (docs/distributed.md): ranks with another build of a
-# plugin or another OpenBLAS core are refused, naming the rank and the difference, while the same
+# plugin, another OpenBLAS core or other libm variants are refused, naming the rank and the
+# difference, while the same
 # plugin from another directory is accepted; a rank that never reaches the start-up agreement or
 # the broadcast of the initial parameters ends the job within the --exchange-timeout deadline.
 # usage: startup_checks.sh FNN MPIRUN [mpirun options...]
@@ -49,6 +50,20 @@ status=$(two_ranks core.log core.fnn OPENBLAS_CORETYPE=Prescott OPENBLAS_CORETYP
 [ "$status" = 1 ] || fail "ranks with other OpenBLAS cores exited $status, expected 1"
 grep -q 'rank 1 has BLAS=OpenBLAS .*, core Nehalem, rank 0 has BLAS=OpenBLAS .*, core Prescott;' \
   core.log || fail "other cores: no message naming rank 1 and the cores: $(cat core.log)"
+
+# Rank 1 whose glibc takes the CPU for one without AVX2 (GLIBC_TUNABLES hides it from glibc's
+# ifuncs): its libm would pick other variants of exp, log, ..., which may round a last bit
+# otherwise. Refused, naming rank 1 and both. Needs a CPU with FMA and AVX2 (every CI machine).
+if grep -qw fma /proc/cpuinfo && grep -qw avx2 /proc/cpuinfo; then
+  status=$(two_ranks libm.log libm.fnn "" GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2)
+  [ "$status" = 1 ] || fail "ranks with other libm variants exited $status, expected 1"
+  grep -q "rank 1 has CPU=no FMA and AVX2 (libm's baseline variants), rank 0 has CPU=FMA and AVX2" \
+    libm.log || fail "other libm variants: no message naming rank 1 and both: $(cat libm.log)"
+elif [ "${CI:-}" = true ]; then
+  fail "this CPU lacks FMA or AVX2: the libm variant check cannot run (it must in CI)"
+else
+  echo "skipped: the libm variant check needs a CPU with FMA and AVX2"
+fi
 
 # Rank 1 stuck (a test hook: it sleeps 30 s) before STEP, with --exchange-timeout 2: the job ends
 # non-zero well before rank 1 would wake, rank 0 naming the step, rank 1 and the deadline.
