@@ -1,13 +1,15 @@
 // What one training step's gradient reduction costs across ranks: the MPI module's exchange
-// (fnn_comm_mpi: every rank's subtree sums gathered with MPI_Iallgatherv, then the fixed tree
-// added on every rank, docs/distributed.md) against one MPI_Allreduce of the same gradient, whose
-// bits depend on Open MPI's algorithm choice. The gradient is the Fashion-MNIST MLP's
-// (784-256-128-10: 235,146 floats), one shard per rank. Each repetition starts after a barrier
-// and counts the slowest rank's time (a step waits for the last rank). Rank 0 prints, in
+// (fnn_comm_mpi, docs/distributed.md), both of its ways, against one MPI_Allreduce of the same
+// gradient, whose bits depend on Open MPI's algorithm choice. The gradient is the Fashion-MNIST
+// MLP's (784-256-128-10: 235,146 floats), one shard per rank. Each repetition starts after a
+// barrier and counts the slowest rank's time (a step waits for the last rank). Rank 0 prints, in
 // microseconds, the median and the 10th and 90th percentiles of
-//   share      the module's exchange alone (GradientExchange::share)
-//   step       share, then combine_shards: what the trainer does per batch instead of a reduction
-//   allreduce  MPI_Allreduce(MPI_SUM) of the gradient, in place
+//   allgather       GradientExchange::share_and_combine, all-gather (every rank's subtree sums
+//                   to every rank, the whole fixed tree added on each): what fnn uses at 2 ranks
+//   reduce-scatter  the same by reduce-scatter (each rank adds the tree on its segment of the
+//                   parameters, the segments gathered): what fnn uses from 3 ranks
+//   allreduce       MPI_Allreduce(MPI_SUM) of the gradient, in place
+// The two ways give the same bits; FNN_MPI_EXCHANGE picks one, set here per repetition.
 //
 //   mpirun -np N fnn_bench_mpi_exchange [repetitions=500] [parameters=235146]
 #include <mpi.h>
@@ -38,7 +40,7 @@ void print(const char* what, std::vector<double> seconds) {
   const auto at = [&seconds](double share) {
     return seconds[static_cast<std::size_t>(share * static_cast<double>(seconds.size() - 1))] * 1e6;
   };
-  std::printf("%-10s %10.1f %10.1f %10.1f\n", what, at(0.5), at(0.1), at(0.9));
+  std::printf("%-15s %10.1f %10.1f %10.1f\n", what, at(0.5), at(0.1), at(0.9));
 }
 
 }  // namespace
@@ -57,10 +59,8 @@ int main(int argc, char** argv) try {
   const std::size_t shards = ranks;
 
   std::vector<std::vector<fnn::ShardRange>> roots;
-  std::vector<fnn::ShardRange> all_roots;
   for (std::size_t p = 0; p < ranks; ++p) {
     roots.push_back(fnn::subtree_roots(shards, fnn::participant_shards(shards, ranks, p)));
-    all_roots.insert(all_roots.end(), roots.back().begin(), roots.back().end());
   }
   std::vector<float> own(parameters);
   for (std::size_t i = 0; i < parameters; ++i) {
@@ -71,21 +71,29 @@ int main(int argc, char** argv) try {
   const fnn::ShardSums sums{gradients, losses, parameters};
   std::vector<float> reduced(parameters);
 
-  std::vector<double> share_s;
-  std::vector<double> step_s;
-  std::vector<double> allreduce_s;
-  const int warm_up = std::max(1, repetitions / 10);
-  for (int r = 0; r < warm_up + repetitions; ++r) {
-    // This rank's shard as backpropagation would leave it (not timed).
-    std::copy(own.begin(), own.end(), sums.gradient(rank).begin());
+  // The module's step by way `way` (FNN_MPI_EXCHANGE), the slowest rank's seconds.
+  const auto step = [&](const char* way) {
+    ::setenv("FNN_MPI_EXCHANGE", way, 1);
+    std::copy(own.begin(), own.end(), sums.gradient(rank).begin());  // as backpropagation left it
     losses[rank] = 1.0;
     MPI_Barrier(MPI_COMM_WORLD);
     const Clock::time_point start = Clock::now();
-    exchange.share(roots, sums);
-    const double share = slowest_since(start);
-    const Clock::time_point combine_start = Clock::now();
-    fnn::combine_shards(sums, {0, shards}, all_roots);
-    const double step = share + slowest_since(combine_start);
+    exchange.share_and_combine(roots, sums, {});
+    return slowest_since(start);
+  };
+  std::vector<float> first_way(parameters);
+  std::vector<double> allgather_s;
+  std::vector<double> reduce_scatter_s;
+  std::vector<double> allreduce_s;
+  const int warm_up = std::max(1, repetitions / 10);
+  for (int r = 0; r < warm_up + repetitions; ++r) {
+    const double allgather = step("allgather");
+    std::copy_n(sums.gradient(0).begin(), parameters, first_way.begin());
+    const double reduce_scatter = step("reduce-scatter");
+    if (!std::equal(first_way.begin(), first_way.end(), sums.gradient(0).begin())) {
+      std::fprintf(stderr, "fnn_bench_mpi_exchange: the two ways gave other bits\n");
+      return 1;
+    }
 
     std::copy(own.begin(), own.end(), reduced.begin());
     MPI_Barrier(MPI_COMM_WORLD);
@@ -94,17 +102,17 @@ int main(int argc, char** argv) try {
                   MPI_COMM_WORLD);
     const double allreduce = slowest_since(allreduce_start);
     if (r >= warm_up) {
-      share_s.push_back(share);
-      step_s.push_back(step);
+      allgather_s.push_back(allgather);
+      reduce_scatter_s.push_back(reduce_scatter);
       allreduce_s.push_back(allreduce);
     }
   }
   if (rank == 0) {
     std::printf("ranks=%zu parameters=%zu repetitions=%d (after %d warm-up)\n", ranks, parameters,
                 repetitions, warm_up);
-    std::printf("%-10s %10s %10s %10s\n", "us", "median", "p10", "p90");
-    print("share", share_s);
-    print("step", step_s);
+    std::printf("%-15s %10s %10s %10s\n", "us", "median", "p10", "p90");
+    print("allgather", allgather_s);
+    print("reduce-scatter", reduce_scatter_s);
     print("allreduce", allreduce_s);
   }
   return 0;

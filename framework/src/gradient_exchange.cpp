@@ -43,6 +43,12 @@ std::vector<ShardRange> subtree_roots(std::size_t shards, ShardRange mine) {
   return roots;
 }
 
+std::vector<ShardRange> all_roots(std::span<const std::vector<ShardRange>> roots) {
+  std::vector<ShardRange> all;
+  for (const std::vector<ShardRange>& of_one : roots) all.insert(all.end(), of_one.begin(), of_one.end());
+  return all;
+}
+
 void combine_shards(const ShardSums& sums, ShardRange node, std::span<const ShardRange> done) {
   if (node.size() < 2 || std::ranges::find(done, node) != done.end()) return;
   const std::size_t middle = split_point(node);
@@ -68,6 +74,12 @@ void GradientExchange::share_with_stops(std::span<const std::vector<ShardRange>>
   share(roots, sums);
   const std::vector<std::string> words = gather(std::to_string(stops[participant()]));
   for (std::size_t p = 0; p < words.size() && p < stops.size(); ++p) stops[p] = std::stoi(words[p]);
+}
+
+void GradientExchange::share_and_combine(std::span<const std::vector<ShardRange>> roots,
+                                         const ShardSums& sums, std::span<int> stops) {
+  share_with_stops(roots, sums, stops);
+  combine_shards(sums, {0, sums.losses.size()}, all_roots(roots));
 }
 
 void GradientExchange::set_deadline(double /*seconds*/) {}

@@ -82,11 +82,20 @@ MpiModule::MpiModule(int* argc, char*** argv) : library_(std::make_unique<Librar
   using Open = GradientExchange*(int*, char***) noexcept;
   using Close = void(GradientExchange*) noexcept;
   using Abort = void(int) noexcept;
-  for (const char* name : {"fnn_comm_mpi_open", "fnn_comm_mpi_close", "fnn_comm_mpi_abort"}) {
+  for (const char* name : {"fnn_comm_mpi_open", "fnn_comm_mpi_close", "fnn_comm_mpi_abort",
+                           "fnn_comm_mpi_interface"}) {
     if (!library_->library.has(name)) {
       throw PluginError("the MPI module " + module.string() + " has no " + name +
                         ": it is from another fnn version; reinstall fnn-mpi");
     }
+  }
+  // The exchange's virtual functions are called across the module's boundary: its class must
+  // be this fnn's GradientExchange.
+  const int interface = library_->library.get<int() noexcept>("fnn_comm_mpi_interface")();
+  if (interface != mpi_module_interface) {
+    throw PluginError("the MPI module " + module.string() + " implements exchange interface " +
+                      std::to_string(interface) + ", this fnn needs " +
+                      std::to_string(mpi_module_interface) + "; reinstall fnn-mpi");
   }
   library_->close = &library_->library.get<Close>("fnn_comm_mpi_close");
   library_->abort = &library_->library.get<Abort>("fnn_comm_mpi_abort");

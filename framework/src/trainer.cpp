@@ -106,7 +106,6 @@ struct Trainer::State {
     for (std::size_t p = 0; p < exchange.participants(); ++p) {
       roots.push_back(subtree_roots(
           options.shards, participant_shards(options.shards, exchange.participants(), p)));
-      all_roots.insert(all_roots.end(), roots.back().begin(), roots.back().end());
     }
     stops.assign(exchange.participants(), no_stop);  // made here: the batch loop allocates nothing
   }
@@ -122,9 +121,9 @@ struct Trainer::State {
   LocalExchange local_exchange;
   GradientExchange& exchange;
   ShardRange mine;  // the shards this process computes
-  // Per participant, the tree nodes it sums itself (subtree_roots), and all of them in order.
+  // Per participant, the tree nodes it sums itself (subtree_roots); the exchange finishes the
+  // tree above them.
   std::vector<std::vector<ShardRange>> roots;
-  std::vector<ShardRange> all_roots;
   // With other participants: every one's word on stopping from the last batch's exchange, and
   // the first word that asked (no_stop until one does; then every participant stops).
   std::vector<int> stops;
@@ -204,7 +203,7 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
     try {
       std::ranges::fill(stops, no_stop);
       stops[exchange.participant()] = stop_word(options);
-      exchange.share_with_stops(roots, all, stops);
+      exchange.share_and_combine(roots, all, stops);
       const auto asked = std::ranges::find_if(stops, [](int word) { return word != no_stop; });
       if (agreed_stop == no_stop && asked != stops.end()) agreed_stop = *asked;
     } catch (const Error& error) {  // which batch the participants could not finish
@@ -212,7 +211,6 @@ double Trainer::State::backpropagate_shards(std::size_t rows, const PassContext&
                   error.what());
     }
   }
-  combine_shards(all, {0, options.shards}, all_roots);
   return shard_losses[0];
 }
 

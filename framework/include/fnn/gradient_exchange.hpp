@@ -50,6 +50,10 @@ struct ShardSums {
   }
 };
 
+/// Every participant's subtree roots in one list, in participant order: the `done` nodes of the
+/// tree's last levels.
+FNN_API std::vector<ShardRange> all_roots(std::span<const std::vector<ShardRange>> roots);
+
 /// Adds the sums of node `node` into its first shard's slot, by the tree, treating the nodes in
 /// `done` (and single shards) as already summed. Element-wise in parallel blocks on the caller's
 /// TBB arena: bit-identical for every thread count.
@@ -80,6 +84,14 @@ class FNN_API GradientExchange {
   /// loss sums' messages; the default calls `share` and then `gather` (one more round trip).
   virtual void share_with_stops(std::span<const std::vector<ShardRange>> roots,
                                 const ShardSums& sums, std::span<int> stops);
+  /// `share_with_stops`, then the rest of the tree: on return shard 0's slot holds the batch's
+  /// gradient and loss sums on every participant, bit for bit what combine_shards over all the
+  /// roots gives (the other slots are left undefined). The default shares and then combines
+  /// here; the MPI module may instead reduce-scatter: each participant combines one segment of
+  /// the parameters from every participant's roots, by the same tree, and the segments are then
+  /// gathered (element-wise sums, so the cut into segments changes no bit).
+  virtual void share_and_combine(std::span<const std::vector<ShardRange>> roots,
+                                 const ShardSums& sums, std::span<int> stops);
   /// Start-up agreement, called by every participant in the same order. Copies participant 0's
   /// `values` into every participant's (the initial parameters and optimizer state); all must
   /// pass the same size. One participant: nothing to do.

@@ -26,6 +26,10 @@ FNN_API std::optional<Launcher> detect_launcher();
 /// Where fnn looks for its MPI module: fnn/fnn_comm_mpi.so beside the libfnn shared object.
 FNN_API std::filesystem::path mpi_module_path();
 
+/// The version of the MPI module's side of GradientExchange and JobMessages (the module's
+/// fnn_comm_mpi_interface() must return it): raised when their virtual functions change.
+inline constexpr int mpi_module_interface = 2;
+
 /// Whether this process is one of several a launcher started (or of an unknown count).
 FNN_API bool launched_as_many();
 
