@@ -24,6 +24,14 @@ bool valid_label(float label, std::size_t classes) {
   return label >= 0.0F && label < static_cast<float>(classes) && std::floor(label) == label;
 }
 
+// "FILE: row 7: label 3.000000 is not a class from 0 to 2" (`row` 0-based).
+DataError label_error(const std::filesystem::path& file, std::size_t row, float label,
+                      std::size_t classes) {
+  return DataError(file.string() + ": row " + std::to_string(row + 1) + ": label " +
+                   std::to_string(label) + " is not a class from 0 to " +
+                   std::to_string(classes - 1));
+}
+
 }  // namespace
 
 MatrixSource::MatrixSource(ConstMatrixView inputs, ConstMatrixView targets) noexcept
@@ -58,30 +66,26 @@ void SubsetSource::gather(std::span<const std::size_t> rows, MatrixView inputs,
 }
 
 StoreSource::StoreSource(const std::filesystem::path& file, std::size_t classes)
-    : reader_(std::make_unique<DataStoreReader>(file)), classes_(classes) {
+    : reader_(std::make_unique<DataStoreReader>(file)), file_(file), classes_(classes) {
   const DataStoreInfo& info = reader_->info();
   if (classes_ > 0 && info.target_count != 1) {
     throw DataError(file.string() + ": class targets need one label column, the store has " +
                     std::to_string(info.target_count) + " target columns");
   }
   // The one checked pass: every block's CRC-32 (read_rows checks each block it reads) and every
-  // label, so that the random single-row reads of training need not check again.
-  // One syscall a sampled row instead of two: the targets (one label a row for classes) stay.
-  targets_.resize(checked_multiply(info.rows, info.target_count, "the store's targets"));
-  Matrix inputs(std::min(info.rows, data_store_block_rows), info.input_count);
+  // label, so that the random single-row reads of training need not check the blocks again.
+  // Nothing of it is kept: memory stays one block, whatever the rows.
+  const std::size_t block = std::min(info.rows, data_store_block_rows);
+  Matrix inputs(block, info.input_count);
+  Matrix targets(block, info.target_count);
   for (std::size_t first = 0; first < info.rows; first += data_store_block_rows) {
     const std::size_t count = std::min(data_store_block_rows, info.rows - first);
-    const std::span<float> targets =
-        std::span<float>(targets_).subspan(first * info.target_count, count * info.target_count);
-    reader_->read_rows(first, count, inputs.values().first(count * info.input_count), targets);
+    reader_->read_rows(first, count, inputs.values().first(count * info.input_count),
+                       targets.values().first(count * info.target_count));
     if (classes_ == 0) continue;
     for (std::size_t r = 0; r < count; ++r) {
-      const float label = targets[r];
-      if (!valid_label(label, classes_)) {
-        throw DataError(file.string() + ": row " + std::to_string(first + r + 1) + ": label " +
-                        std::to_string(label) + " is not a class from 0 to " +
-                        std::to_string(classes_ - 1));
-      }
+      const float label = targets(r, 0);
+      if (!valid_label(label, classes_)) throw label_error(file, first + r, label, classes_);
     }
   }
   scaler_ = Scaler(Scaler::Method::none, {}, {});
@@ -109,18 +113,29 @@ std::size_t StoreSource::target_count() const {
 
 void StoreSource::gather(std::span<const std::size_t> rows, MatrixView inputs,
                          MatrixView targets) const {
-  const std::size_t stored = reader_->info().target_count;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     reader_->read_inputs_unchecked(rows[r], inputs.row(r));
-    const std::span<const float> target(targets_.data() + rows[r] * stored, stored);
     const std::span<float> target_row = targets.row(r);
     if (classes_ == 0) {
-      std::ranges::copy(target, target_row.begin());
+      reader_->read_targets_unchecked(rows[r], target_row);
       continue;
     }
+    float label = 0.0F;
+    reader_->read_targets_unchecked(rows[r], std::span<float>(&label, 1));
+    if (!valid_label(label, classes_)) {
+      // Checked when opened, so the file changed (reported as such when its size, time or
+      // identity tell) or was corrupted in place; either way never an index out of bounds.
+      reader_->check_unchanged();
+      throw label_error(file_, rows[r], label, classes_);
+    }
     std::ranges::fill(target_row, 0.0F);
-    target_row[static_cast<std::size_t>(target[0])] = 1.0F;  // checked when opened
+    target_row[static_cast<std::size_t>(label)] = 1.0F;
   }
+  // Once a gather, after its reads: a batch is used only if the file was still the one opened
+  // when its rows had been read. Every batch (not every epoch: a source sees no epochs, only
+  // gathers) costs one stat(2) beside its two preads a row; the block reads of a training
+  // epoch's evaluation and of fitting a scaler are checked likewise.
+  reader_->check_unchanged();
   // The same arithmetic as scaling the loaded data, row by row.
   scaler_.apply(inputs.row_block(0, rows.size()));
 }

@@ -70,14 +70,17 @@ class FNN_API SubsetSource final : public SampleSource {
 
 /// A data store (fnn/data_store.hpp) read row by row, never whole: inputs scaled by `scaler`
 /// (none until set_scaler), class labels one-hot into `classes` columns. Opening it
-/// checks every block's CRC-32 and every class label in one sequential pass and keeps the targets
-/// (as stored: one label per row for classes); inputs are then read (pread, one per row) without
-/// checking again, since a batch's random rows would otherwise read whole blocks. Memory: the
-/// stored targets (4 bytes a row and target column), and one block of rows while opening.
+/// checks every block's CRC-32 and every class label in one sequential pass; rows are then read
+/// (two preads a row: its inputs and its targets) without checking the CRC-32 again, since a
+/// batch's random rows would otherwise read whole blocks. Each gathered label is checked again,
+/// and each gather ends by checking that the file is unchanged since it was opened
+/// (DataStoreReader::check_unchanged). Memory does not grow with the rows: one block of rows
+/// while opening, nothing per row.
 class FNN_API StoreSource final : public SampleSource {
  public:
   /// `classes`: one-hot the label column into this many classes (0: targets as stored).
-  /// DataError as DataStoreReader, or for a label outside the classes.
+  /// DataError as DataStoreReader, or for a label outside the classes (also from `gather`, naming
+  /// the file and row), or from `gather` when the file changed since it was opened.
   explicit StoreSource(const std::filesystem::path& file, std::size_t classes = 0);
   ~StoreSource() override;
   const DataStoreReader& reader() const noexcept { return *reader_; }
@@ -93,9 +96,9 @@ class FNN_API StoreSource final : public SampleSource {
 
  private:
   std::unique_ptr<DataStoreReader> reader_;
+  std::filesystem::path file_;  // for messages
   std::size_t classes_ = 0;
   Scaler scaler_;
-  std::vector<float> targets_;  // as stored, every row
 };
 
 /// Fits a scaler to the inputs of a source's rows in order, block by block (ScalerFit): what
