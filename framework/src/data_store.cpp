@@ -640,11 +640,12 @@ struct DataStoreReader::State {
          std::to_string(data_start + data_end));
   }
 
-  // Row `row` of `tensor` into `to`, unchecked (the callers check their arguments).
-  void read_row_unchecked(const Tensor& tensor, std::size_t row, std::span<float> to) const {
-    const std::uint64_t offset = tensor.start + std::uint64_t{row} * tensor.cols * sizeof(float);
+  // Rows from `first` of `tensor` into `to` (whole rows), unchecked (the callers check their
+  // arguments).
+  void read_rows_unchecked(const Tensor& tensor, std::size_t first, std::span<float> to) const {
+    const std::uint64_t offset = tensor.start + std::uint64_t{first} * tensor.cols * sizeof(float);
     if (!bytes.read(offset, to.data(), to.size_bytes())) {
-      fail("reading row " + std::to_string(row + 1) + " of the " + tensor.name + " failed (" +
+      fail("reading row " + std::to_string(first + 1) + " of the " + tensor.name + " failed (" +
            errno_text() + ")");
     }
   }
@@ -731,27 +732,30 @@ void DataStoreReader::read_rows(std::size_t first, std::size_t count, std::span<
 
 namespace {
 
-// SpecError unless `row` is one of `rows` and `to` holds `cols` values.
-void check_row_span(const std::filesystem::path& file, const char* tensor, std::size_t row,
-                    std::size_t rows, std::size_t cols, std::span<float> to) {
-  if (row >= rows || to.size() != cols) {
-    throw SpecError(file.string() + ": cannot read the " + tensor + " of row " +
-                    std::to_string(row) + " of " + std::to_string(rows) + " into " +
-                    std::to_string(to.size()) + " values");
+// SpecError unless rows [first, first + count) are some of `rows` and `to` holds their `cols`
+// values each (count × cols cannot overflow: the store's rows × cols was checked when opened).
+void check_row_span(const std::filesystem::path& file, const char* tensor, std::size_t first,
+                    std::size_t count, std::size_t rows, std::size_t cols, std::span<float> to) {
+  if (count == 0 || first >= rows || count > rows - first || to.size() != count * cols) {
+    throw SpecError(file.string() + ": cannot read the " + tensor + " of rows " +
+                    std::to_string(first) + " + " + std::to_string(count) + " of " +
+                    std::to_string(rows) + " into " + std::to_string(to.size()) + " values");
   }
 }
 
 }  // namespace
 
 void DataStoreReader::read_inputs_unchecked(std::size_t row, std::span<float> inputs) const {
-  check_row_span(state_->file, "inputs", row, state_->info.rows, state_->info.input_count, inputs);
-  state_->read_row_unchecked(state_->inputs, row, inputs);
+  check_row_span(state_->file, "inputs", row, 1, state_->info.rows, state_->info.input_count,
+                 inputs);
+  state_->read_rows_unchecked(state_->inputs, row, inputs);
 }
 
-void DataStoreReader::read_targets_unchecked(std::size_t row, std::span<float> targets) const {
-  check_row_span(state_->file, "targets", row, state_->info.rows, state_->info.target_count,
-                 targets);
-  state_->read_row_unchecked(state_->targets, row, targets);
+void DataStoreReader::read_targets_unchecked(std::size_t first, std::size_t count,
+                                             std::span<float> targets) const {
+  check_row_span(state_->file, "targets", first, count, state_->info.rows,
+                 state_->info.target_count, targets);
+  state_->read_rows_unchecked(state_->targets, first, targets);
 }
 
 void DataStoreReader::check_unchanged() const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "fnn/data_store.hpp"
 #include "fnn/error.hpp"
@@ -18,6 +19,14 @@ std::span<const std::size_t> row_range(std::vector<std::size_t>& rows, std::size
   for (std::size_t i = 0; i < count; ++i) rows[i] = first + i;
   return rows;
 }
+
+// How a gather reads the targets of a batch's rows, sorted by row: a row joins the read of the
+// rows before it when the bytes between them are at most target_gap_bytes (copying that much
+// from the page cache costs about what another pread does) and the read stays within
+// target_window_bytes (its buffer; a row's targets at least). Fashion-MNIST's 60,000 labels are
+// 240 KB: a batch's labels are one read.
+constexpr std::size_t target_gap_bytes = 16384;
+constexpr std::size_t target_window_bytes = 262144;
 
 // What a whole-number label of `classes` classes is; anything else is refused.
 bool valid_label(float label, std::size_t classes) {
@@ -115,29 +124,57 @@ void StoreSource::gather(std::span<const std::size_t> rows, MatrixView inputs,
                          MatrixView targets) const {
   for (std::size_t r = 0; r < rows.size(); ++r) {
     reader_->read_inputs_unchecked(rows[r], inputs.row(r));
-    const std::span<float> target_row = targets.row(r);
-    if (classes_ == 0) {
-      reader_->read_targets_unchecked(rows[r], target_row);
-      continue;
-    }
-    float label = 0.0F;
-    reader_->read_targets_unchecked(rows[r], std::span<float>(&label, 1));
-    if (!valid_label(label, classes_)) {
-      // Checked when opened, so the file changed (reported as such when its size, time or
-      // identity tell) or was corrupted in place; either way never an index out of bounds.
-      reader_->check_unchanged();
-      throw label_error(file_, rows[r], label, classes_);
-    }
-    std::ranges::fill(target_row, 0.0F);
-    target_row[static_cast<std::size_t>(label)] = 1.0F;
   }
+  gather_targets(rows, targets);
   // Once a gather, after its reads: a batch is used only if the file was still the one opened
   // when its rows had been read. Every batch (not every epoch: a source sees no epochs, only
-  // gathers) costs one stat(2) beside its two preads a row; the block reads of a training
-  // epoch's evaluation and of fitting a scaler are checked likewise.
+  // gathers) costs one stat(2) beside its preads, one or more a row; the block reads of a
+  // training epoch's evaluation and of fitting a scaler are checked likewise.
   reader_->check_unchanged();
   // The same arithmetic as scaling the loaded data, row by row.
   scaler_.apply(inputs.row_block(0, rows.size()));
+}
+
+void StoreSource::gather_targets(std::span<const std::size_t> rows, MatrixView targets) const {
+  // The rows in store order, so that those whose targets lie close together are read by one
+  // pread: a label is 4 bytes, and a syscall costs about the same for 4 bytes or 16 KiB.
+  const std::size_t stored = reader_->info().target_count;
+  const std::size_t row_bytes = stored * sizeof(float);  // checked when the store was opened
+  const std::size_t gap_rows = std::max<std::size_t>(1, target_gap_bytes / row_bytes);
+  const std::size_t window_rows = std::max<std::size_t>(1, target_window_bytes / row_bytes);
+  window_.resize(window_rows * stored);  // allocates on the first gather only
+  order_.resize(rows.size());
+  std::iota(order_.begin(), order_.end(), std::size_t{0});
+  std::ranges::sort(order_, [&](std::size_t a, std::size_t b) { return rows[a] < rows[b]; });
+  for (std::size_t i = 0; i < order_.size();) {
+    const std::size_t first = rows[order_[i]];
+    std::size_t end = i + 1;
+    while (end < order_.size() && rows[order_[end]] - rows[order_[end - 1]] <= gap_rows &&
+           rows[order_[end]] - first < window_rows) {
+      ++end;
+    }
+    const std::size_t count = rows[order_[end - 1]] - first + 1;
+    const std::span<float> read = std::span<float>(window_).first(count * stored);
+    reader_->read_targets_unchecked(first, count, read);
+    for (; i < end; ++i) {
+      const std::size_t place = order_[i];
+      const std::span<const float> target = read.subspan((rows[place] - first) * stored, stored);
+      const std::span<float> target_row = targets.row(place);
+      if (classes_ == 0) {
+        std::ranges::copy(target, target_row.begin());
+        continue;
+      }
+      const float label = target[0];
+      if (!valid_label(label, classes_)) {
+        // Checked when opened, so the file changed (reported as such when its size, time or
+        // identity tell) or was corrupted in place; either way never an index out of bounds.
+        reader_->check_unchanged();
+        throw label_error(file_, rows[place], label, classes_);
+      }
+      std::ranges::fill(target_row, 0.0F);
+      target_row[static_cast<std::size_t>(label)] = 1.0F;
+    }
+  }
 }
 
 Scaler fit_scaler(Scaler::Method method, const SampleSource& data) {

@@ -279,11 +279,14 @@ TEST_CASE("a data store reader notices a file changed after it was opened", "[st
   std::vector<float> inputs(input_count);
   std::vector<float> target(1);
   store.read_inputs_unchecked(4100, inputs);
-  store.read_targets_unchecked(4100, target);
+  store.read_targets_unchecked(4100, 1, target);
   CHECK(inputs[1] == input_value(4100, 1));
   CHECK(target[0] == static_cast<float>(4100 % 7));
-  CHECK_THROWS_AS(store.read_targets_unchecked(rows, target), fnn::SpecError);
-  CHECK_THROWS_AS(store.read_targets_unchecked(0, inputs), fnn::SpecError);
+  store.read_targets_unchecked(4095, 3, inputs);  // across a block boundary
+  CHECK(inputs == std::vector<float>{4095 % 7, 4096 % 7, 4097 % 7});
+  CHECK_THROWS_AS(store.read_targets_unchecked(rows, 1, target), fnn::SpecError);
+  CHECK_THROWS_AS(store.read_targets_unchecked(rows - 2, 3, inputs), fnn::SpecError);
+  CHECK_THROWS_AS(store.read_targets_unchecked(0, 1, inputs), fnn::SpecError);
   const auto message = [&] { return error_message([&] { store.check_unchanged(); }); };
   const std::string advice = "; train again on a store that stays put";
 

@@ -204,6 +204,31 @@ void write_label(const std::filesystem::path& file, std::size_t row, float label
 
 }  // namespace
 
+TEST_CASE("a store source gathers rows in any order as the same rows in memory do",
+          "[stream][store]") {
+  TemporaryDirectory folder;
+  const auto file = folder.path() / "data.fnnd";
+  const fnn::Dataset raw = raw_data();
+  write_store(file, raw);
+  const fnn::Dataset one_hot{raw.inputs, fnn::one_hot(raw.targets.values(), classes, "labels")};
+  // Near ones (sharing a read of targets), a repeat, the first and the last row, out of order;
+  // then rows far apart (more than 16 KiB of labels between them: reads of their own).
+  const std::vector<std::size_t> batch =
+      GENERATE(std::vector<std::size_t>{4999, 3, 4100, 5, 3, 0, 4, 4099, 2500, 4098},
+               std::vector<std::size_t>{4999, 1, 0, 4200, 4999});
+  const bool as_classes = GENERATE(false, true);
+  const fnn::StoreSource store(file, as_classes ? classes : 0);
+  const fnn::MatrixSource memory(as_classes ? one_hot : raw);
+  fnn::Matrix inputs(batch.size(), input_count);
+  fnn::Matrix targets(batch.size(), store.target_count());
+  fnn::Matrix expected_inputs(batch.size(), input_count);
+  fnn::Matrix expected_targets(batch.size(), store.target_count());
+  store.gather(batch, inputs.view(), targets.view());
+  memory.gather(batch, expected_inputs.view(), expected_targets.view());
+  CHECK(same_bits(inputs.values(), expected_inputs.values()));
+  CHECK(same_bits(targets.values(), expected_targets.values()));
+}
+
 TEST_CASE("a store source checks each label it gathers, never indexing outside the classes",
           "[stream][store]") {
   TemporaryDirectory folder;

@@ -98,8 +98,10 @@ class FNN_API DataStoreReader {
   /// (fnn/sample_source.hpp). SpecError for a row outside the store or a span of another size;
   /// DataError when the read fails.
   void read_inputs_unchecked(std::size_t row, std::span<float> inputs) const;
-  /// The targets of row `row` (target_count values, class labels as stored), unchecked likewise.
-  void read_targets_unchecked(std::size_t row, std::span<float> targets) const;
+  /// The targets of rows [first, first + count) (count × target_count values, class labels as
+  /// stored), unchecked likewise, in one read: a batch's rows that lie close together in the
+  /// store share it.
+  void read_targets_unchecked(std::size_t first, std::size_t count, std::span<float> targets) const;
   /// DataError "FILE: changed while it was read (...)" when the path no longer names the file
   /// opened (device and inode), or its size or modification time differ from when it was
   /// opened: what the unchecked reads cannot see. One stat(2); nothing for bytes in memory.
