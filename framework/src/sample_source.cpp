@@ -122,10 +122,17 @@ std::size_t StoreSource::target_count() const {
 
 void StoreSource::gather(std::span<const std::size_t> rows, MatrixView inputs,
                          MatrixView targets) const {
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    reader_->read_inputs_unchecked(rows[r], inputs.row(r));
+  try {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      reader_->read_inputs_unchecked(rows[r], inputs.row(r));
+    }
+    gather_targets(rows, targets);
+  } catch (const DataError&) {
+    // A read cut short by a truncated store, or a label out of range, is told as the change
+    // when the file changed.
+    reader_->check_unchanged();
+    throw;
   }
-  gather_targets(rows, targets);
   // Once a gather, after its reads: a batch is used only if the file was still the one opened
   // when its rows had been read. Every batch (not every epoch: a source sees no epochs, only
   // gathers) costs one stat(2) beside its preads, one or more a row; the block reads of a
@@ -166,9 +173,8 @@ void StoreSource::gather_targets(std::span<const std::size_t> rows, MatrixView t
       }
       const float label = target[0];
       if (!valid_label(label, classes_)) {
-        // Checked when opened, so the file changed (reported as such when its size, time or
-        // identity tell) or was corrupted in place; either way never an index out of bounds.
-        reader_->check_unchanged();
+        // Checked when opened, so the file changed (gather reports it as such when its size,
+        // time or identity tell) or was corrupted in place; never an index out of bounds.
         throw label_error(file_, rows[place], label, classes_);
       }
       std::ranges::fill(target_row, 0.0F);

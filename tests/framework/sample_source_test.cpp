@@ -284,8 +284,9 @@ TEST_CASE("training from a store that changes between epochs stops with a clear 
   };
   const auto appended = [&] { std::ofstream(file, std::ios::binary | std::ios::app) << 'x'; };
   const auto replaced = [&] { write_store(file, raw_data()); };
-  const std::function<void()> changes[] = {touched, appended, replaced};
-  const std::size_t change = GENERATE(0, 1, 2);
+  const auto truncated = [&] { std::filesystem::resize_file(file, 1000); };  // reads cut short
+  const std::function<void()> changes[] = {touched, appended, replaced, truncated};
+  const std::size_t change = GENERATE(0, 1, 2, 3);
   changes[change]();
   CHECK_THROWS_AS(trainer.train_epoch(store), fnn::DataError);
   CHECK_THROWS_WITH(trainer.train_epoch(store),
