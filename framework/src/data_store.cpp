@@ -1,6 +1,7 @@
 #include "fnn/data_store.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +38,13 @@ constexpr std::string_view metadata_start = "{\"__metadata__\":";
 // A header larger than this is not one the writer makes (names and statistics of a million
 // columns take about 60 MB): refused before it is allocated.
 constexpr std::uint64_t max_header_bytes = std::uint64_t{256} << 20;
+// Version 2's header checksum: the CRC-32 of the length field and the header text (padding
+// included) with this key's 8 hex digits read as "00000000". Found in the text, not the parsed
+// JSON, so that it is checked before anything in the header is believed: a quote inside a JSON
+// string is escaped, so the key's text with its quotes occurs only where it is a key.
+constexpr std::string_view header_crc_key = "\"header_crc32\":\"";
+constexpr std::string_view zero_crc = "00000000";
+constexpr int unsealed_version = 1;  // the oldest version read: its header has no checksum
 
 std::string errno_text() {
   return std::generic_category().message(errno);
@@ -59,6 +67,17 @@ std::string in_double_quotes(std::string_view text) {
   std::string result = "\"";
   result.append(text);
   return result += "\"";
+}
+
+// The header checksum of `head` (length field and header text) whose checksum digits start at
+// `digits`: they count as zeros.
+std::uint32_t header_crc(std::string_view head, std::size_t digits) {
+  boost::crc_32_type crc;
+  crc.process_bytes(head.data(), digits);
+  crc.process_bytes(zero_crc.data(), zero_crc.size());
+  const std::size_t rest = digits + zero_crc.size();
+  crc.process_bytes(head.data() + rest, head.size() - rest);
+  return crc.checksum();
 }
 
 std::size_t block_count(std::size_t rows) {
@@ -266,6 +285,7 @@ DataStoreInfo DataStoreWriter::finish() {
   header["__metadata__"] = {{"format", format_name},
                             {"version", std::to_string(data_store_version)},
                             {"fnn_version", version},
+                            {"header_crc32", std::string(zero_crc)},
                             {"rows", std::to_string(info.rows)},
                             {"classes", std::to_string(info.classes)},
                             {"input_columns", json_list(info.input_names)},
@@ -292,6 +312,8 @@ DataStoreInfo DataStoreWriter::finish() {
   std::uint64_t length = text.size();
   std::memcpy(head.data(), &length, length_bytes);
   head += text;
+  const std::size_t digits = head.find(header_crc_key) + header_crc_key.size();  // written above
+  head.replace(digits, zero_crc.size(), crc32_hex(header_crc(head, digits)));
 
   // The finished store beside its final name, renamed over it when complete (as
   // write_file_atomically does for a file in memory). A symbolic link is followed: its target is
@@ -367,6 +389,18 @@ struct Bytes {
   }
 };
 
+// What tells that a file changed: which file it is, its size and its modification time.
+struct FileState {
+  dev_t device = 0;
+  ino_t inode = 0;
+  ::off_t size = 0;
+  ::timespec modified{};
+};
+
+FileState file_state(const struct ::stat& status) {
+  return {status.st_dev, status.st_ino, status.st_size, status.st_mtim};
+}
+
 // One tensor: where its values start in the file, its columns and block checksums.
 struct Tensor {
   const char* name;
@@ -382,6 +416,7 @@ struct DataStoreReader::State {
 
   std::filesystem::path file;
   Bytes bytes;
+  FileState opened{};  // of the descriptor, when it was opened
   DataStoreInfo info;
   Tensor inputs{"inputs"};
   Tensor targets{"targets"};
@@ -479,6 +514,34 @@ struct DataStoreReader::State {
     return end;
   }
 
+  // Checks the header checksum of `head` (length field and header text) when it has one, before
+  // its JSON is parsed: a damaged header is reported as such, whatever the damage made of it.
+  // Returns whether it had one (version 1 stores have none).
+  bool check_header_crc(std::string_view head) const {
+    const std::size_t key = head.find(header_crc_key);
+    if (key == std::string_view::npos) return false;
+    if (head.find(header_crc_key, key + 1) != std::string_view::npos) {
+      malformed("its header holds \"header_crc32\" twice");
+    }
+    const std::size_t digits = key + header_crc_key.size();
+    const std::string_view stored = head.substr(digits, zero_crc.size());
+    std::uint32_t value = 0;
+    const auto parsed = std::from_chars(stored.data(), stored.data() + stored.size(), value, 16);
+    const bool hex = stored.size() == zero_crc.size() && parsed.ec == std::errc{} &&
+                     parsed.ptr == stored.data() + stored.size() &&
+                     head.substr(digits + zero_crc.size(), 1) == "\"";
+    if (!hex) {
+      fail("the header's checksum " + in_double_quotes(stored) +
+           " is not 8 hex digits: the header is damaged (changed after fnn convert)");
+    }
+    const std::uint32_t found = header_crc(head, digits);
+    if (found != value) {
+      fail("the header's checksum is " + std::string(stored) + ", its bytes give " +
+           crc32_hex(found) + ": the header is damaged (changed after fnn convert)");
+    }
+    return true;
+  }
+
   void open_header() {
     unsigned char length_field[length_bytes];
     if (!bytes.read(0, length_field, length_bytes)) {
@@ -490,9 +553,13 @@ struct DataStoreReader::State {
       fail("truncated or not a data store: the header length says " + std::to_string(length) +
            " bytes, the file holds " + std::to_string(bytes.size - length_bytes) + " after it");
     }
-    std::string text(static_cast<std::size_t>(length), '\0');
-    if (!bytes.read(length_bytes, text.data(), text.size())) fail("reading the header failed");
-    const Json header = Json::parse(text, nullptr, false);
+    std::string head(length_field, length_field + length_bytes);
+    head.resize(length_bytes + static_cast<std::size_t>(length));
+    if (!bytes.read(length_bytes, head.data() + length_bytes, head.size() - length_bytes)) {
+      fail("reading the header failed");
+    }
+    const bool sealed = check_header_crc(head);
+    const Json header = Json::parse(std::string_view(head).substr(length_bytes), nullptr, false);
     if (header.is_discarded() || !header.is_object()) malformed("its header is not JSON");
     const auto metadata_entry = header.find("__metadata__");
     if (metadata_entry == header.end() || !metadata_entry->is_object()) {
@@ -505,10 +572,16 @@ struct DataStoreReader::State {
            " (an fnn model is given with --model)");
     }
     const std::size_t store_version = metadata_count(metadata, "version");
-    if (store_version != static_cast<std::size_t>(data_store_version)) {
+    if (store_version < static_cast<std::size_t>(unsealed_version) ||
+        store_version > static_cast<std::size_t>(data_store_version)) {
       fail("a data store of version " + std::to_string(store_version) +
-           "; this fnn reads version " + std::to_string(data_store_version) +
-           ": convert the data again with this fnn");
+           "; this fnn reads versions " + std::to_string(unsealed_version) + " to " +
+           std::to_string(data_store_version) + ": convert the data again with this fnn");
+    }
+    if (store_version > static_cast<std::size_t>(unsealed_version) &&
+        (!sealed || metadata.find("header_crc32") == metadata.end())) {
+      malformed("its metadata has no \"header_crc32\" (version " + std::to_string(store_version) +
+                " has one)");
     }
     if (metadata_count(metadata, "block_rows") != data_store_block_rows) {
       malformed("its \"block_rows\" is not " + std::to_string(data_store_block_rows));
@@ -567,6 +640,16 @@ struct DataStoreReader::State {
          std::to_string(data_start + data_end));
   }
 
+  // Rows from `first` of `tensor` into `to` (whole rows), unchecked (the callers check their
+  // arguments).
+  void read_rows_unchecked(const Tensor& tensor, std::size_t first, std::span<float> to) const {
+    const std::uint64_t offset = tensor.start + std::uint64_t{first} * tensor.cols * sizeof(float);
+    if (!bytes.read(offset, to.data(), to.size_bytes())) {
+      fail("reading row " + std::to_string(first + 1) + " of the " + tensor.name + " failed (" +
+           errno_text() + ")");
+    }
+  }
+
   // Reads block `block` of `tensor` into `to` (its whole size) and checks its CRC.
   void read_block(const Tensor& tensor, std::size_t block, std::span<float> to) const {
     const std::uint64_t offset =
@@ -618,9 +701,12 @@ DataStoreReader::DataStoreReader(const std::filesystem::path& file) : state_(new
     throw DataError(file.string() + ": cannot open the data store (" + errno_text() + ")");
   }
   const ::off_t size = ::lseek(state_->bytes.fd, 0, SEEK_END);
-  if (size < 0)
+  struct ::stat status {};
+  if (size < 0 || ::fstat(state_->bytes.fd, &status) != 0) {
     throw DataError(file.string() + ": cannot size the data store (" + errno_text() + ")");
+  }
   state_->bytes.size = static_cast<std::uint64_t>(size);
+  state_->opened = file_state(status);
   state_->open_header();
 }
 
@@ -644,19 +730,58 @@ void DataStoreReader::read_rows(std::size_t first, std::size_t count, std::span<
   state_->read_tensor(state_->targets, first, count, targets);
 }
 
+namespace {
+
+// SpecError unless rows [first, first + count) are some of `rows` and `to` holds their `cols`
+// values each (count × cols cannot overflow: the store's rows × cols was checked when opened).
+void check_row_span(const std::filesystem::path& file, const char* tensor, std::size_t first,
+                    std::size_t count, std::size_t rows, std::size_t cols, std::span<float> to) {
+  if (count == 0 || first >= rows || count > rows - first || to.size() != count * cols) {
+    throw SpecError(file.string() + ": cannot read the " + tensor + " of rows " +
+                    std::to_string(first) + " + " + std::to_string(count) + " of " +
+                    std::to_string(rows) + " into " + std::to_string(to.size()) + " values");
+  }
+}
+
+}  // namespace
+
 void DataStoreReader::read_inputs_unchecked(std::size_t row, std::span<float> inputs) const {
-  const DataStoreInfo& info = state_->info;
-  if (row >= info.rows || inputs.size() != info.input_count) {
-    throw SpecError(state_->file.string() + ": cannot read the inputs of row " +
-                    std::to_string(row) + " of " + std::to_string(info.rows) + " into " +
-                    std::to_string(inputs.size()) + " values");
+  check_row_span(state_->file, "inputs", row, 1, state_->info.rows, state_->info.input_count,
+                 inputs);
+  state_->read_rows_unchecked(state_->inputs, row, inputs);
+}
+
+void DataStoreReader::read_targets_unchecked(std::size_t first, std::size_t count,
+                                             std::span<float> targets) const {
+  check_row_span(state_->file, "targets", first, count, state_->info.rows,
+                 state_->info.target_count, targets);
+  state_->read_rows_unchecked(state_->targets, first, targets);
+}
+
+void DataStoreReader::check_unchanged() const {
+  if (state_->bytes.fd < 0) return;  // bytes in memory do not change
+  // The path, not the descriptor: a file renamed over the store (what fnn convert does) leaves
+  // the descriptor on the old one, and that is a change too.
+  struct ::stat status {};
+  std::string what;
+  if (::stat(state_->file.c_str(), &status) != 0) {
+    what = "it cannot be found any more: " + errno_text();
+  } else {
+    const FileState now = file_state(status);
+    const FileState& then = state_->opened;
+    if (now.device != then.device || now.inode != then.inode) {
+      what = "another file has taken its name since it was opened";
+    } else if (now.size != then.size) {
+      what = "its size is " + std::to_string(now.size) + " bytes, " + std::to_string(then.size) +
+             " when it was opened";
+    } else if (now.modified.tv_sec != then.modified.tv_sec ||
+               now.modified.tv_nsec != then.modified.tv_nsec) {
+      what = "its modification time differs from when it was opened";
+    } else {
+      return;
+    }
   }
-  const Tensor& tensor = state_->inputs;
-  const std::uint64_t offset = tensor.start + std::uint64_t{row} * tensor.cols * sizeof(float);
-  if (!state_->bytes.read(offset, inputs.data(), inputs.size_bytes())) {
-    state_->fail("reading row " + std::to_string(row + 1) + " of the inputs failed (" +
-                 errno_text() + ")");
-  }
+  state_->fail("changed while it was read (" + what + "); train again on a store that stays put");
 }
 
 Dataset DataStoreReader::read_all() const {

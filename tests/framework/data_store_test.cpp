@@ -1,3 +1,5 @@
+#include <boost/crc.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fnn/data_store.hpp>
@@ -45,6 +47,43 @@ std::size_t data_start(const std::string& bytes) {
   std::uint64_t length = 0;
   std::memcpy(&length, bytes.data(), 8);
   return 8 + static_cast<std::size_t>(length);
+}
+
+// Where the header checksum's 8 hex digits start in `bytes` (a version 2 store).
+std::size_t checksum_digits(const std::string& bytes) {
+  const std::string key = "\"header_crc32\":\"";
+  const std::size_t at = bytes.find(key);
+  REQUIRE(at < data_start(bytes));
+  return at + key.size();
+}
+
+// `bytes` with its header checksum computed again, as the writer does (docs/data.md): the
+// CRC-32 of the length and the header with the digits read as zeros. For a header changed on
+// purpose, that only a check behind the checksum may refuse.
+std::string resealed(std::string bytes) {
+  const std::size_t digits = checksum_digits(bytes);
+  bytes.replace(digits, 8, "00000000");
+  boost::crc_32_type crc;
+  crc.process_bytes(bytes.data(), data_start(bytes));
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(crc.checksum()));
+  bytes.replace(digits, 8, hex);
+  return bytes;
+}
+
+// A version 1 store from a version 2 one: without the checksum key, "version" "1", the header's
+// length kept (spaces pad it, as the writer pads).
+std::string as_version_1(std::string bytes) {
+  const std::size_t digits = checksum_digits(bytes);
+  const std::size_t key = digits - 16;   // "header_crc32":" is 16 characters
+  const std::size_t field = 16 + 8 + 2;  // "header_crc32":"........",
+  REQUIRE(bytes[key + field - 1] == ',');
+  bytes.erase(key, field);
+  bytes.insert(data_start(bytes) - field, std::string(field, ' '));
+  const std::size_t version = bytes.find("\"version\":\"2\"");
+  REQUIRE(version < data_start(bytes));
+  bytes[version + 11] = '1';
+  return bytes;
 }
 
 }  // namespace
@@ -138,18 +177,142 @@ TEST_CASE("a damaged data store is refused, naming the block", "[store]") {
     const std::size_t at = other.find("fnn-data");
     REQUIRE(at < start);
     other.replace(at, 8, "fnn-xyzw");
-    write_bytes(file, other);
+    write_bytes(file, resealed(other));
     CHECK_THAT(error_message([&] { (void)fnn::DataStoreReader(file); }),
                Contains("not an fnn data store: its format is \"fnn-xyzw\""));
   }
   SECTION("a newer version") {
     std::string other = bytes;
-    const std::size_t at = other.find("\"version\":\"1\"");
+    const std::size_t at = other.find("\"version\":\"2\"");
     REQUIRE(at < start);
-    other[at + 11] = '2';
-    write_bytes(file, other);
+    other[at + 11] = '3';
+    write_bytes(file, resealed(other));
     CHECK_THAT(error_message([&] { (void)fnn::DataStoreReader(file); }),
-               Contains("a data store of version 2; this fnn reads version 1"));
+               Contains("a data store of version 3; this fnn reads versions 1 to 2"));
+  }
+}
+
+TEST_CASE("a damaged header is refused by its own checksum", "[store]") {
+  TemporaryDirectory folder;
+  const auto file = folder.path() / "data.fnnd";
+  write_store(file);
+  const std::string bytes = read_bytes(file);
+  const std::size_t start = data_start(bytes);
+  const auto refused = [&](std::size_t at, char to) {
+    REQUIRE(at < start);
+    REQUIRE(bytes[at] != to);
+    std::string damaged = bytes;
+    damaged[at] = to;
+    write_bytes(file, damaged);
+    const std::string message = error_message([&] { (void)fnn::DataStoreReader(file); });
+    CHECK_THAT(message, Contains("data.fnnd: the header's checksum is ") &&
+                            Contains(": the header is damaged"));
+    // The same from bytes in memory (what the fuzz target reads).
+    CHECK_THAT(error_message([&] { (void)fnn::read_data_store_bytes(damaged, "x.fnnd", nullptr); }),
+               Contains("x.fnnd: the header's checksum is "));
+  };
+  // Each change leaves a valid header that the checks behind the checksum would accept.
+  SECTION("a digit of a mean") {
+    const std::size_t mean = bytes.find("\"mean\":\"[2499.75");
+    refused(mean + 9, '3');  // 2499.75 -> 3499.75
+  }
+  SECTION("a letter of a column name") {
+    const std::size_t names = bytes.find("\"input_columns\":\"[\\\"a\\\"");
+    refused(names + 20, 'x');  // "a" -> "x"
+  }
+  SECTION("the class count") {
+    const std::size_t classes = bytes.find("\"classes\":\"7\"");
+    refused(classes + 11, '8');
+  }
+  SECTION("a digit of the checksum itself") {
+    const std::size_t digits = checksum_digits(bytes);
+    refused(digits, bytes[digits] == '0' ? '1' : '0');
+  }
+  SECTION("a checksum that is not hex") {
+    std::string damaged = bytes;
+    damaged[checksum_digits(bytes) + 3] = 'g';
+    write_bytes(file, damaged);
+    CHECK_THAT(error_message([&] { (void)fnn::DataStoreReader(file); }),
+               Contains("is not 8 hex digits: the header is damaged"));
+  }
+  SECTION("a version 2 header without its checksum") {
+    std::string unsealed = as_version_1(bytes);
+    const std::size_t version = unsealed.find("\"version\":\"1\"");
+    unsealed[version + 11] = '2';
+    write_bytes(file, unsealed);
+    CHECK_THAT(error_message([&] { (void)fnn::DataStoreReader(file); }),
+               Contains("its metadata has no \"header_crc32\" (version 2 has one)"));
+  }
+}
+
+TEST_CASE("a version 1 store, without a header checksum, is still read", "[store]") {
+  TemporaryDirectory folder;
+  const auto file = folder.path() / "data.fnnd";
+  const fnn::DataStoreInfo written = write_store(file);
+  const std::string old = as_version_1(read_bytes(file));
+  REQUIRE(old.find("header_crc32") == std::string::npos);
+  write_bytes(file, old);
+  REQUIRE(fnn::is_data_store(file));
+  const fnn::DataStoreReader store(file);
+  CHECK(store.info().rows == rows);
+  CHECK(store.info().classes == 7);
+  CHECK(store.info().input_names == written.input_names);
+  CHECK(store.info().mean == written.mean);
+  const fnn::Dataset all = store.read_all();
+  CHECK(all.inputs(rows - 1, 2) == input_value(rows - 1, 2));
+  CHECK(all.targets(rows - 1, 0) == static_cast<float>((rows - 1) % 7));
+  fnn::Dataset data;
+  CHECK(fnn::read_data_store_bytes(old, "x", &data).rows == rows);
+  // Its header is as unprotected as before: a changed mean passes.
+  std::string changed = old;
+  changed[changed.find("\"mean\":\"[2499.75") + 9] = '3';
+  write_bytes(file, changed);
+  CHECK(fnn::DataStoreReader(file).info().mean[0] == 3499.75);
+}
+
+TEST_CASE("a data store reader notices a file changed after it was opened", "[store]") {
+  TemporaryDirectory folder;
+  const auto file = folder.path() / "data.fnnd";
+  write_store(file);
+  const fnn::DataStoreReader store(file);
+  store.check_unchanged();  // nothing changed yet
+  std::vector<float> inputs(input_count);
+  std::vector<float> target(1);
+  store.read_inputs_unchecked(4100, inputs);
+  store.read_targets_unchecked(4100, 1, target);
+  CHECK(inputs[1] == input_value(4100, 1));
+  CHECK(target[0] == static_cast<float>(4100 % 7));
+  store.read_targets_unchecked(4095, 3, inputs);  // across a block boundary
+  CHECK(inputs == std::vector<float>{4095 % 7, 4096 % 7, 4097 % 7});
+  CHECK_THROWS_AS(store.read_targets_unchecked(rows, 1, target), fnn::SpecError);
+  CHECK_THROWS_AS(store.read_targets_unchecked(rows - 2, 3, inputs), fnn::SpecError);
+  CHECK_THROWS_AS(store.read_targets_unchecked(0, 1, inputs), fnn::SpecError);
+  const auto message = [&] { return error_message([&] { store.check_unchanged(); }); };
+  const std::string advice = "; train again on a store that stays put";
+
+  SECTION("touched") {
+    const auto opened = std::filesystem::last_write_time(file);
+    std::filesystem::last_write_time(file, opened + std::chrono::seconds(1));
+    CHECK_THAT(message(), Contains("data.fnnd: changed while it was read (its modification time "
+                                   "differs from when it was opened)" +
+                                   advice));
+    std::filesystem::last_write_time(file, opened);  // put back: unchanged as far as it can tell
+    store.check_unchanged();
+  }
+  SECTION("appended to") {
+    std::ofstream(file, std::ios::binary | std::ios::app) << 'x';
+    CHECK_THAT(message(), Contains("changed while it was read (its size is ") &&
+                              Contains(" when it was opened)" + advice));
+  }
+  SECTION("replaced by another file of that name") {
+    write_store(file);  // the same bytes, but a new file renamed over the name
+    CHECK_THAT(message(),
+               Contains("changed while it was read (another file has taken its name since it was "
+                        "opened)"));
+  }
+  SECTION("removed") {
+    std::filesystem::remove(file);
+    CHECK_THAT(message(), Contains("changed while it was read (it cannot be found any more"));
   }
 }
 

@@ -1,10 +1,12 @@
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <fnn/data_store.hpp>
 #include <fnn/gradient_exchange.hpp>
 #include <fnn/sample_source.hpp>
 #include <fnn/training_run.hpp>
 #include <fstream>
+#include <functional>
 #include <numeric>
 #include <vector>
 
@@ -187,6 +189,110 @@ TEST_CASE("a store source refuses a damaged block when it is opened", "[stream][
     bytes.put('\x7f');
   }
   CHECK_THROWS_WITH(fnn::StoreSource(file, classes), Contains("damaged") && Contains("checksum"));
+}
+
+namespace {
+
+// Overwrites the stored label of row `row` (0-based) in place.
+void write_label(const std::filesystem::path& file, std::size_t row, float label) {
+  std::fstream bytes(file, std::ios::in | std::ios::out | std::ios::binary);
+  std::uint64_t length = 0;
+  bytes.read(reinterpret_cast<char*>(&length), sizeof length);
+  const std::uint64_t targets = 8 + length + std::uint64_t{rows} * input_count * sizeof(float);
+  bytes.seekp(static_cast<std::streamoff>(targets + row * sizeof(float)));
+  bytes.write(reinterpret_cast<const char*>(&label), sizeof label);
+}
+
+}  // namespace
+
+TEST_CASE("a store source gathers rows in any order as the same rows in memory do",
+          "[stream][store]") {
+  TemporaryDirectory folder;
+  const auto file = folder.path() / "data.fnnd";
+  const fnn::Dataset raw = raw_data();
+  write_store(file, raw);
+  const fnn::Dataset one_hot{raw.inputs, fnn::one_hot(raw.targets.values(), classes, "labels")};
+  // Near ones (sharing a read of targets), a repeat, the first and the last row, out of order;
+  // then rows far apart (more than 16 KiB of labels between them: reads of their own).
+  const std::vector<std::size_t> batch =
+      GENERATE(std::vector<std::size_t>{4999, 3, 4100, 5, 3, 0, 4, 4099, 2500, 4098},
+               std::vector<std::size_t>{4999, 1, 0, 4200, 4999});
+  const bool as_classes = GENERATE(false, true);
+  const fnn::StoreSource store(file, as_classes ? classes : 0);
+  const fnn::MatrixSource memory(as_classes ? one_hot : raw);
+  fnn::Matrix inputs(batch.size(), input_count);
+  fnn::Matrix targets(batch.size(), store.target_count());
+  fnn::Matrix expected_inputs(batch.size(), input_count);
+  fnn::Matrix expected_targets(batch.size(), store.target_count());
+  store.gather(batch, inputs.view(), targets.view());
+  memory.gather(batch, expected_inputs.view(), expected_targets.view());
+  CHECK(same_bits(inputs.values(), expected_inputs.values()));
+  CHECK(same_bits(targets.values(), expected_targets.values()));
+}
+
+TEST_CASE("a store source checks each label it gathers, never indexing outside the classes",
+          "[stream][store]") {
+  TemporaryDirectory folder;
+  const auto file = folder.path() / "data.fnnd";
+  const fnn::Dataset raw = raw_data();
+  write_store(file, raw);
+  const fnn::StoreSource store(file, classes);
+  fnn::Matrix inputs(1, input_count);
+  fnn::Matrix targets(1, classes);
+  const std::size_t row[1] = {4321};
+  store.gather(row, inputs.view(), targets.view());
+  CHECK(targets(0, static_cast<std::size_t>(raw.targets(4321, 0))) == 1.0F);
+  CHECK(same_bits(inputs.values(), raw.inputs.view().row(4321)));
+
+  // Damaged after the checked pass, where its size and time do not tell.
+  const auto opened = std::filesystem::last_write_time(file);
+  write_label(file, 4321, 7.0F);
+  SECTION("its time kept: the label is refused, naming the row") {
+    std::filesystem::last_write_time(file, opened);
+    CHECK_THROWS_WITH(store.gather(row, inputs.view(), targets.view()),
+                      Contains("data.fnnd: row 4322: label 7.000000 is not a class from 0 to 2"));
+  }
+  SECTION("its time changed: the change is what is reported") {
+    std::filesystem::last_write_time(file, opened + std::chrono::seconds(1));
+    CHECK_THROWS_WITH(store.gather(row, inputs.view(), targets.view()),
+                      Contains("data.fnnd: changed while it was read"));
+  }
+}
+
+TEST_CASE("training from a store that changes between epochs stops with a clear error",
+          "[stream][store]") {
+  TemporaryDirectory folder;
+  const auto file = folder.path() / "data.fnnd";
+  write_store(file, raw_data());
+  const fnn::StoreSource store(file, classes);
+  fnn::Network network = make_network();
+  const auto loss = fnn::test::plugins().make_loss("cross_entropy");
+  const auto sgd = fnn::test::plugins().make_optimizer("sgd");
+  fnn::Trainer trainer(network, *loss, *sgd,
+                       {.batch_size = 100,
+                        .shards = 1,
+                        .epochs = 2,
+                        .seed = 3,
+                        .shuffle = true,
+                        .threads = 1,
+                        .schedule = {},
+                        .stop = nullptr,
+                        .exchange = nullptr});
+  trainer.train_epoch(store);  // unchanged: trains
+  const auto touched = [&] {
+    std::filesystem::last_write_time(
+        file, std::filesystem::last_write_time(file) + std::chrono::seconds(1));
+  };
+  const auto appended = [&] { std::ofstream(file, std::ios::binary | std::ios::app) << 'x'; };
+  const auto replaced = [&] { write_store(file, raw_data()); };
+  const auto truncated = [&] { std::filesystem::resize_file(file, 1000); };  // reads cut short
+  const std::function<void()> changes[] = {touched, appended, replaced, truncated};
+  const std::size_t change = GENERATE(0, 1, 2, 3);
+  changes[change]();
+  CHECK_THROWS_AS(trainer.train_epoch(store), fnn::DataError);
+  CHECK_THROWS_WITH(trainer.train_epoch(store),
+                    Contains("data.fnnd: changed while it was read (") &&
+                        Contains("); train again on a store that stays put"));
 }
 
 namespace {

@@ -1,8 +1,8 @@
 #pragma once
 // A data set in binary form ("fnn-data"): a safetensors file whose "__metadata__" says
 // "format": "fnn-data", holding the inputs and targets as F32 tensors, the column names, the
-// class count and per-column statistics, with a CRC-32 per block of rows. docs/data.md has the
-// layout; `fnn convert` writes it from CSV or IDX files.
+// class count and per-column statistics, with a CRC-32 per block of rows and (from version 2)
+// one of the header. docs/data.md has the layout; `fnn convert` writes it from CSV or IDX files.
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -16,8 +16,9 @@
 
 namespace fnn {
 
-/// The version of the store format this fnn writes and reads.
-inline constexpr int data_store_version = 1;
+/// The version of the store format this fnn writes; it reads this one and version 1 (which has no
+/// header checksum).
+inline constexpr int data_store_version = 2;
 
 /// Rows per checksummed block: a damaged byte is reported by its block of rows.
 inline constexpr std::size_t data_store_block_rows = 4096;
@@ -76,9 +77,10 @@ FNN_API DataStoreInfo read_data_store_bytes(std::string_view bytes,
                                             const std::filesystem::path& name, Dataset* data);
 
 /// A store opened for reading: the header is read and checked when it is opened (sizes, types,
-/// shapes, the file's length against them); rows are read at random (pread), each block that a
-/// read touches checked against its CRC-32. Throws DataError naming the file and what is wrong:
-/// not a store, a newer version, a malformed header, truncation or damage naming the block.
+/// shapes, the file's length against them, and from version 2 the header's own CRC-32 before
+/// anything in it is believed); rows are read at random (pread), each block that a read touches
+/// checked against its CRC-32. Throws DataError naming the file and what is wrong: not a store, a
+/// newer version, a damaged or malformed header, truncation or damage naming the block.
 class FNN_API DataStoreReader {
  public:
   explicit DataStoreReader(const std::filesystem::path& file);
@@ -96,6 +98,14 @@ class FNN_API DataStoreReader {
   /// (fnn/sample_source.hpp). SpecError for a row outside the store or a span of another size;
   /// DataError when the read fails.
   void read_inputs_unchecked(std::size_t row, std::span<float> inputs) const;
+  /// The targets of rows [first, first + count) (count × target_count values, class labels as
+  /// stored), unchecked likewise, in one read: a batch's rows that lie close together in the
+  /// store share it.
+  void read_targets_unchecked(std::size_t first, std::size_t count, std::span<float> targets) const;
+  /// DataError "FILE: changed while it was read (...)" when the path no longer names the file
+  /// opened (device and inode), or its size or modification time differ from when it was
+  /// opened: what the unchecked reads cannot see. One stat(2); nothing for bytes in memory.
+  void check_unchanged() const;
   /// Every row: targets as stored (class labels as one column, not one-hot).
   Dataset read_all() const;
 

@@ -70,14 +70,19 @@ class FNN_API SubsetSource final : public SampleSource {
 
 /// A data store (fnn/data_store.hpp) read row by row, never whole: inputs scaled by `scaler`
 /// (none until set_scaler), class labels one-hot into `classes` columns. Opening it
-/// checks every block's CRC-32 and every class label in one sequential pass and keeps the targets
-/// (as stored: one label per row for classes); inputs are then read (pread, one per row) without
-/// checking again, since a batch's random rows would otherwise read whole blocks. Memory: the
-/// stored targets (4 bytes a row and target column), and one block of rows while opening.
+/// checks every block's CRC-32 and every class label in one sequential pass; rows are then read
+/// without checking the CRC-32 again, since a batch's random rows would otherwise read whole
+/// blocks: one pread a row for its inputs, and one for the targets of the batch's rows that lie
+/// close together in the store (docs/data.md). Each gathered label is checked again, and each
+/// gather ends by checking that the file is unchanged since it was opened
+/// (DataStoreReader::check_unchanged). Memory does not grow with the rows: one block of rows
+/// while opening; then the batch's row order and one window of targets, kept between gathers
+/// (so, as for every source, never two gathers at once: also not through two SubsetSources).
 class FNN_API StoreSource final : public SampleSource {
  public:
   /// `classes`: one-hot the label column into this many classes (0: targets as stored).
-  /// DataError as DataStoreReader, or for a label outside the classes.
+  /// DataError as DataStoreReader, or for a label outside the classes (also from `gather`, naming
+  /// the file and row), or from `gather` when the file changed since it was opened.
   explicit StoreSource(const std::filesystem::path& file, std::size_t classes = 0);
   ~StoreSource() override;
   const DataStoreReader& reader() const noexcept { return *reader_; }
@@ -92,10 +97,14 @@ class FNN_API StoreSource final : public SampleSource {
               MatrixView targets) const override;
 
  private:
+  void gather_targets(std::span<const std::size_t> rows, MatrixView targets) const;
+
   std::unique_ptr<DataStoreReader> reader_;
+  std::filesystem::path file_;  // for messages
   std::size_t classes_ = 0;
   Scaler scaler_;
-  std::vector<float> targets_;  // as stored, every row
+  mutable std::vector<std::size_t> order_;  // gather's places, by row: kept to allocate once
+  mutable std::vector<float> window_;       // targets read by one pread of gather
 };
 
 /// Fits a scaler to the inputs of a source's rows in order, block by block (ScalerFit): what
