@@ -1,28 +1,16 @@
 #include "streamed_training.hpp"
 
-#include <cstring>
 #include <fnn/data_store.hpp>
 #include <fnn/error.hpp>
 #include <fnn/training_run.hpp>
 #include <vector>
 
-#include "distributed.hpp"
 
 namespace fnn::cli {
 
-namespace {
 
-// The checksum text of doubles, by their bytes.
-std::string checksum_of(const std::vector<double>& values) {
-  std::vector<float> bits(values.size() * 2);
-  std::memcpy(bits.data(), values.data(), values.size() * sizeof(double));
-  return checksum(bits);
-}
-
-}  // namespace
-
-std::string store_statistics(const DataStoreInfo& info) {
-  return "store statistics " + checksum_of(info.mean) + "/" + checksum_of(info.variance);
+std::string store_contents(const DataStoreReader& reader) {
+  return "store contents CRC-32 " + reader.content_checksum();
 }
 
 bool StreamedTraining::streams(const std::filesystem::path& file, const DataLayout& layout,
@@ -75,7 +63,7 @@ std::string StreamedTraining::fingerprint() const {
   const DataStoreInfo& info = store_->reader().info();
   return std::to_string(train().rows()) + " rows of " + std::to_string(info.rows) + ", " +
          std::to_string(train().input_count()) + " inputs, " +
-         std::to_string(train().target_count()) + " targets, " + store_statistics(info);
+         std::to_string(train().target_count()) + " targets, " + store_contents(store_->reader());
 }
 
 }  // namespace fnn::cli

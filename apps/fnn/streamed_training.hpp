@@ -12,9 +12,9 @@
 
 namespace fnn::cli {
 
-/// "store statistics MEAN/VARIANCE": a checksum of the per-column statistics fnn convert stored
-/// in a store's header (computed from every input value), for a fingerprint.
-std::string store_statistics(const DataStoreInfo& info);
+/// "store contents CRC-32 X": the checksum of a store's block checksums (its every value, the
+/// labels too, without reading them), for a fingerprint.
+std::string store_contents(const DataStoreReader& reader);
 
 class StreamedTraining {
  public:

@@ -95,7 +95,7 @@ std::string EvaluationData::fingerprint() const {
   if (!store_) return shape_text(data_);
   return std::to_string(store_->rows()) + " rows, " + std::to_string(store_->input_count()) +
          " inputs, " + std::to_string(store_->target_count()) + " targets, " +
-         store_statistics(store_->reader().info()) + ", scaled by " + scaled_by_;
+         store_contents(store_->reader()) + ", scaled by " + scaled_by_;
 }
 
 TrainingData::TrainingData(const po::variables_map& values, DataLayout& layout, bool record,

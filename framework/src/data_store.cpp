@@ -716,6 +716,22 @@ const DataStoreInfo& DataStoreReader::info() const noexcept {
   return state_->info;
 }
 
+std::string DataStoreReader::content_checksum() const {
+  boost::crc_32_type crc;
+  for (const Tensor* tensor : {&state_->inputs, &state_->targets}) {
+    for (const std::uint32_t block : tensor->crcs) {
+      const unsigned char bytes[4] = {static_cast<unsigned char>(block),
+                                      static_cast<unsigned char>(block >> 8),
+                                      static_cast<unsigned char>(block >> 16),
+                                      static_cast<unsigned char>(block >> 24)};
+      crc.process_bytes(bytes, sizeof bytes);
+    }
+  }
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(crc.checksum()));
+  return text;
+}
+
 void DataStoreReader::read_rows(std::size_t first, std::size_t count, std::span<float> inputs,
                                 std::span<float> targets) const {
   const DataStoreInfo& info = state_->info;

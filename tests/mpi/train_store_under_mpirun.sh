@@ -44,4 +44,15 @@ status=0
 grep -q "disagree before training: rank 1 has validation=23 rows, 3 inputs, 1 targets, store" \
   differ.log || fail "different validation stores: no message naming them: $(cat differ.log)"
 [ ! -e differ.fnn ] || fail "ranks validating on different stores wrote a model"
+# The same inputs, one target changed: refused too (the stores compare by their blocks'
+# checksums, which cover the targets).
+awk -F, -v OFS=, 'NR == 6 { $4 = $4 + 1 } { print }' valid.csv >targets.csv
+"$fnn" convert targets.csv -o targets.fnnd >convert.log 2>&1 || fail "fnn convert: $(cat convert.log)"
+status=0
+"${mpirun[@]}" -np 1 "$fnn" train "${store_training[@]}" --validation valid.fnnd \
+  --save targets.fnn : -np 1 "$fnn" train "${store_training[@]}" --validation targets.fnnd \
+  --save targets.fnn >targets.log 2>&1 || status=$?
+[ "$status" = 1 ] || fail "ranks validating on stores of other targets exited $status, expected 1"
+grep -q "disagree before training: rank 1 has validation=23 rows, 3 inputs, 1 targets, store" \
+  targets.log || fail "stores of other targets: no message naming them: $(cat targets.log)"
 mpi_script_end

@@ -89,6 +89,10 @@ class FNN_API DataStoreReader {
   DataStoreReader& operator=(const DataStoreReader&) = delete;
 
   const DataStoreInfo& info() const noexcept;
+  /// A CRC-32 of every block's CRC-32 (inputs', then targets'), as 8 hex digits: it names the
+  /// values without reading them (for comparing stores on the ranks of a job). The blocks' own
+  /// CRC-32s are checked when they are read.
+  std::string content_checksum() const;
   /// Rows [first, first + count) into `inputs` (count × input_count) and `targets`
   /// (count × target_count). SpecError for a range outside the store or spans of another size.
   void read_rows(std::size_t first, std::size_t count, std::span<float> inputs,
