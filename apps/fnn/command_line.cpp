@@ -117,7 +117,7 @@ po::options_description common_options() {
        "also load plugins from DIR, searched before FNN_PLUGIN_PATH and fnn's own (repeatable)")
       ("threads", po::value<long long>()->value_name("N"),
        "compute threads, at most 1024 (default: FNN_THREADS, else one per core); fnn train "
-       "adds one that reads the next batch meanwhile");
+       "adds one that reads the next batch meanwhile when a core is left for it");
   return options;
 }
 

@@ -17,6 +17,7 @@
 #include <fnn/training_run.hpp>
 #include <iostream>
 #include <numeric>
+#include <tbb/info.h>
 
 #include "command_line.hpp"
 #include "commands.hpp"
@@ -303,9 +304,13 @@ int train_command(const std::vector<std::string>& args) {
   refuse_shorthand_with_layers(values);
   const std::size_t epochs = at_least(values, "epochs", 1);
   const std::size_t threads = thread_count(values);
-  // One thread more than --threads for the trainer's prefetching reader; the trainer's batches
-  // and TrainingRun's evaluations keep to `threads` in arenas of their own.
-  const auto thread_limit = limit_threads(threads == 0 ? 0 : threads + 1);
+  // One thread more than --threads for the trainer's prefetching reader where a core is left
+  // for it (with none, a third thread on two cores stalls the parallel loops more than the
+  // overlap gains: measured, docs/performance.md); the trainer's batches and TrainingRun's
+  // evaluations keep to `threads` in arenas of their own.
+  const std::size_t cores = static_cast<std::size_t>(tbb::info::default_concurrency());
+  const auto thread_limit =
+      limit_threads(threads == 0 || threads >= cores ? threads : threads + 1);
   const Progress::Style style = Progress::parse(values["progress"].as<std::string>());
   const CheckpointPolicy checkpoints = checkpoint_policy(values);
   const double timeout = exchange_timeout(values);
