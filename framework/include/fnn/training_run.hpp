@@ -139,7 +139,8 @@ FNN_API std::string describe(const TrainingPosition& position);
 FNN_API Dataset split_validation(Dataset& data, double fraction, std::uint64_t seed);
 
 /// The rows split_validation holds out of `rows` rows and those it keeps, each in the order it
-/// puts them: the same split as row lists, for a SubsetSource (fnn/sample_source.hpp).
+/// puts them: the same split as row lists, for a SubsetSource (fnn/sample_source.hpp). When
+/// none is held out (rows × fraction < 1) both lists are empty: every row is kept, as it is.
 struct RowSplit {
   std::vector<std::size_t> kept;
   std::vector<std::size_t> held;
