@@ -72,12 +72,7 @@ std::string in_double_quotes(std::string_view text) {
 // The header checksum of `head` (length field and header text) whose checksum digits start at
 // `digits`: they count as zeros.
 std::uint32_t header_crc(std::string_view head, std::size_t digits) {
-  boost::crc_32_type crc;
-  crc.process_bytes(head.data(), digits);
-  crc.process_bytes(zero_crc.data(), zero_crc.size());
-  const std::size_t rest = digits + zero_crc.size();
-  crc.process_bytes(head.data() + rest, head.size() - rest);
-  return crc.checksum();
+  return detail::crc32_with_zeroed_digits(head, digits);
 }
 
 std::size_t block_count(std::size_t rows) {

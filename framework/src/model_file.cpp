@@ -51,12 +51,7 @@ std::string checksum_field(std::string_view hex) {
 
 // CRC-32 of the whole file with the checksum digits at `at` read as the placeholder.
 std::string checksum(std::string_view bytes, std::size_t at) {
-  boost::crc_32_type crc;
-  crc.process_bytes(bytes.data(), at);
-  crc.process_bytes(placeholder.data(), placeholder.size());
-  const std::size_t rest = at + placeholder.size();
-  crc.process_bytes(bytes.data() + rest, bytes.size() - rest);
-  return detail::crc32_hex(crc.checksum());
+  return detail::crc32_hex(detail::crc32_with_zeroed_digits(bytes, at));
 }
 
 // ---- writing ----

@@ -35,24 +35,23 @@ train alone valid-csv.log "${tiny_training[@]}" --shards 2 --validation valid.cs
 train 2 valid-store.log "${store_training[@]}" --shards 2 --validation valid.fnnd \
   --early-stopping 1 --save valid-store.fnn
 same_model valid-csv.fnn valid-store.fnn "2 ranks validating on a store"
+# refused_with_validation NAME STORE WHAT: rank 0 validating on valid.fnnd and rank 1 on STORE
+# are refused before training (exit 1, no model), naming rank 1's validation.
+refused_with_validation() {
+  local status=0
+  "${mpirun[@]}" -np 1 "$fnn" train "${store_training[@]}" --validation valid.fnnd \
+    --save "$1.fnn" : -np 1 "$fnn" train "${store_training[@]}" --validation "$2" \
+    --save "$1.fnn" >"$1.log" 2>&1 || status=$?
+  [ "$status" = 1 ] || fail "ranks validating on $3 exited $status, expected 1"
+  grep -q "disagree before training: rank 1 has validation=23 rows, 3 inputs, 1 targets, store" \
+    "$1.log" || fail "$3: no message naming them: $(cat "$1.log")"
+  [ ! -e "$1.fnn" ] || fail "ranks validating on $3 wrote a model"
+}
 # Rank 1 given another store of the same shape: refused before training, naming the validation.
-status=0
-"${mpirun[@]}" -np 1 "$fnn" train "${store_training[@]}" --validation valid.fnnd \
-  --save differ.fnn : -np 1 "$fnn" train "${store_training[@]}" --validation other.fnnd \
-  --save differ.fnn >differ.log 2>&1 || status=$?
-[ "$status" = 1 ] || fail "ranks validating on different stores exited $status, expected 1"
-grep -q "disagree before training: rank 1 has validation=23 rows, 3 inputs, 1 targets, store" \
-  differ.log || fail "different validation stores: no message naming them: $(cat differ.log)"
-[ ! -e differ.fnn ] || fail "ranks validating on different stores wrote a model"
+refused_with_validation differ other.fnnd "different validation stores"
 # The same inputs, one target changed: refused too (the stores compare by their blocks'
 # checksums, which cover the targets).
 awk -F, -v OFS=, 'NR == 6 { $4 = $4 + 1 } { print }' valid.csv >targets.csv
 "$fnn" convert targets.csv -o targets.fnnd >convert.log 2>&1 || fail "fnn convert: $(cat convert.log)"
-status=0
-"${mpirun[@]}" -np 1 "$fnn" train "${store_training[@]}" --validation valid.fnnd \
-  --save targets.fnn : -np 1 "$fnn" train "${store_training[@]}" --validation targets.fnnd \
-  --save targets.fnn >targets.log 2>&1 || status=$?
-[ "$status" = 1 ] || fail "ranks validating on stores of other targets exited $status, expected 1"
-grep -q "disagree before training: rank 1 has validation=23 rows, 3 inputs, 1 targets, store" \
-  targets.log || fail "stores of other targets: no message naming them: $(cat targets.log)"
+refused_with_validation targets targets.fnnd "stores of other targets"
 mpi_script_end
