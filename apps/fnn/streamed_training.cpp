@@ -1,8 +1,10 @@
 #include "streamed_training.hpp"
 
+#include <fnn/csv.hpp>
 #include <fnn/data_store.hpp>
 #include <fnn/error.hpp>
 #include <fnn/training_run.hpp>
+#include <numeric>
 #include <vector>
 
 
@@ -13,17 +15,37 @@ std::string store_contents(const DataStoreReader& reader) {
   return "store contents CRC-32 " + reader.content_checksum();
 }
 
-bool StreamedTraining::streams(const std::filesystem::path& file, const DataLayout& layout,
-                               bool record, bool classes_from_labels) {
+bool store_in_layout_order(const std::filesystem::path& file, const DataLayout& layout) {
   if (!is_data_store(file)) return false;
   try {
     const DataStoreReader reader(file);
     const DataStoreInfo& info = reader.info();
-    if (record) return !classes_from_labels || info.classes > 0;
-    if (layout.input_names.empty()) return true;  // matched by position
-    // A resumed model with names: only a store of those columns in that order streams as it
-    // stands; any other order is left to load_dataset, which picks the columns by name.
-    return info.input_names == layout.input_names && info.target_names == layout.target_names;
+    if (!info.input_names.empty() && !layout.input_names.empty()) {  // by name
+      return info.input_names == layout.input_names && info.target_names == layout.target_names;
+    }
+    // By position: the width the names ask for, and the target columns --target named.
+    const std::size_t width = info.input_count + info.target_count;
+    const std::size_t named = layout.input_names.size() + layout.target_names.size();
+    if (named > 0 && named != width) return false;
+    std::vector<std::string> header = info.input_names;
+    header.insert(header.end(), info.target_names.begin(), info.target_names.end());
+    const std::vector<std::size_t> targets =
+        resolve_columns(CsvTable{header, Matrix(0, width)}, layout.target_columns, file);
+    std::vector<std::size_t> stored(info.target_count);
+    std::iota(stored.begin(), stored.end(), info.input_count);
+    return targets == stored;
+  } catch (const DataError&) {
+    return false;  // load_dataset reports it
+  }
+}
+
+
+bool StreamedTraining::streams(const std::filesystem::path& file, const DataLayout& layout,
+                               bool record, bool classes_from_labels) {
+  if (!record) return store_in_layout_order(file, layout);  // a resumed model's columns
+  if (!is_data_store(file)) return false;
+  try {
+    return !classes_from_labels || DataStoreReader(file).info().classes > 0;
   } catch (const DataError&) {
     return false;  // load_dataset reports it
   }

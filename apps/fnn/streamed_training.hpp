@@ -16,12 +16,18 @@ namespace fnn::cli {
 /// labels too, without reading them), for a fingerprint.
 std::string store_contents(const DataStoreReader& reader);
 
+/// Whether load_dataset, reading the store `file` for a trained model's layout, would take its
+/// columns as they stand: its inputs as the network's inputs and its targets as the targets,
+/// each in the store's order. Only then does a StoreSource read what load_dataset would; a
+/// store whose columns are picked by name in another order, or by a --target index, is loaded
+/// (as is one load_dataset refuses, so that its message stays the one it has always been).
+bool store_in_layout_order(const std::filesystem::path& file, const DataLayout& layout);
+
 class StreamedTraining {
  public:
   /// Whether `file` (the --train file, without labels) is streamed: a data store whose columns
   /// the layout takes as they stand (a new model's layout is recorded from the store; a resumed
-  /// model's must name the store's columns in the store's order, or none). Otherwise it is
-  /// loaded as any other file.
+  /// model's, store_in_layout_order). Otherwise it is loaded as any other file.
   /// `classes_from_labels`: --classes given for a new model (a store of value targets is then
   /// loaded, to count its labels).
   static bool streams(const std::filesystem::path& file, const DataLayout& layout, bool record,

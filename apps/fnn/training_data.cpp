@@ -1,10 +1,8 @@
 #include "training_data.hpp"
 
-#include <fnn/csv.hpp>
 #include <fnn/data_store.hpp>
 #include <fnn/error.hpp>
 #include <fnn/training_run.hpp>
-#include <numeric>
 #include <vector>
 
 #include "component_options.hpp"
@@ -39,41 +37,12 @@ std::string shape_text(const Dataset& data) {
          checksum(data.inputs.values()) + "/" + checksum(data.targets.values());
 }
 
-// Whether load_dataset, reading the store `file` for a trained model's layout, would take its
-// columns as they stand: its inputs as the network's inputs and its targets as the targets, each
-// in the store's order. Only then does a StoreSource read what load_dataset would; a store
-// whose columns are picked by name in another order, or by a --target index, is loaded. A store
-// load_dataset refuses is loaded too, so that its message is the one it has always been.
-bool in_network_order(const std::filesystem::path& file, const DataLayout& layout) {
-  if (!is_data_store(file)) return false;
-  try {
-    const DataStoreReader reader(file);
-    const DataStoreInfo& info = reader.info();
-    if (!info.input_names.empty() && !layout.input_names.empty()) {  // by name
-      return info.input_names == layout.input_names && info.target_names == layout.target_names;
-    }
-    // By position: the width the names ask for, and the target columns --target named.
-    const std::size_t width = info.input_count + info.target_count;
-    const std::size_t named = layout.input_names.size() + layout.target_names.size();
-    if (named > 0 && named != width) return false;
-    std::vector<std::string> header = info.input_names;
-    header.insert(header.end(), info.target_names.begin(), info.target_names.end());
-    const std::vector<std::size_t> targets =
-        resolve_columns(CsvTable{header, Matrix(0, width)}, layout.target_columns, file);
-    std::vector<std::size_t> stored(info.target_count);
-    std::iota(stored.begin(), stored.end(), info.input_count);
-    return targets == stored;
-  } catch (const DataError&) {
-    return false;  // load_dataset reports it
-  }
-}
-
 }  // namespace
 
 EvaluationData::EvaluationData(const DataSource& source, DataLayout& layout, const Network& network,
                                const Scaler& scaler) {
   const std::string file = source.file.string();
-  if (!source.labels && in_network_order(source.file, layout)) {
+  if (!source.labels && store_in_layout_order(source.file, layout)) {
     store_ = std::make_unique<StoreSource>(source.file, layout.classes);
     // The widths as check_fits words them for data in memory: the same message.
     fnn::check_fits(network,
