@@ -66,7 +66,7 @@ class MpiExchange final : public fnn::GradientExchange {
 
   void share_and_combine(std::span<const std::vector<fnn::ShardRange>> roots,
                          const fnn::ShardSums& sums, std::span<int> stops) override {
-    all_roots_ = fnn::all_roots(roots);
+    fnn::all_roots(roots, all_roots_);
     if (reduce_scatter()) {
       reduce_scatter_sums(roots, sums, stops);
     } else {

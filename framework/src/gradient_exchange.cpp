@@ -43,10 +43,11 @@ std::vector<ShardRange> subtree_roots(std::size_t shards, ShardRange mine) {
   return roots;
 }
 
-std::vector<ShardRange> all_roots(std::span<const std::vector<ShardRange>> roots) {
-  std::vector<ShardRange> all;
-  for (const std::vector<ShardRange>& of_one : roots) all.insert(all.end(), of_one.begin(), of_one.end());
-  return all;
+void all_roots(std::span<const std::vector<ShardRange>> roots, std::vector<ShardRange>& all) {
+  all.clear();
+  for (const std::vector<ShardRange>& of_one : roots) {
+    all.insert(all.end(), of_one.begin(), of_one.end());
+  }
 }
 
 void combine_shards(const ShardSums& sums, ShardRange node, std::span<const ShardRange> done) {
@@ -79,7 +80,9 @@ void GradientExchange::share_with_stops(std::span<const std::vector<ShardRange>>
 void GradientExchange::share_and_combine(std::span<const std::vector<ShardRange>> roots,
                                          const ShardSums& sums, std::span<int> stops) {
   share_with_stops(roots, sums, stops);
-  combine_shards(sums, {0, sums.losses.size()}, all_roots(roots));
+  std::vector<ShardRange> done;  // the default keeps no state: implementations reuse theirs
+  all_roots(roots, done);
+  combine_shards(sums, {0, sums.losses.size()}, done);
 }
 
 void GradientExchange::set_deadline(double /*seconds*/) {}

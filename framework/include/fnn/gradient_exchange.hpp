@@ -50,9 +50,10 @@ struct ShardSums {
   }
 };
 
-/// Every participant's subtree roots in one list, in participant order: the `done` nodes of the
-/// tree's last levels.
-FNN_API std::vector<ShardRange> all_roots(std::span<const std::vector<ShardRange>> roots);
+/// Every participant's subtree roots in one list, in participant order, into `all` (cleared
+/// first; its capacity is reused, so a batch after the first allocates nothing): the `done`
+/// nodes of the tree's last levels.
+FNN_API void all_roots(std::span<const std::vector<ShardRange>> roots, std::vector<ShardRange>& all);
 
 /// Adds the sums of node `node` into its first shard's slot, by the tree, treating the nodes in
 /// `done` (and single shards) as already summed. Element-wise in parallel blocks on the caller's
